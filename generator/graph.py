@@ -1,0 +1,167 @@
+"""The site graph: typed records linked both ways, sorted, with state derived from the date.
+
+Everything a page needs to know about other records is answered here, so templates never
+search lists themselves and no reference is followed in two places.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from pypinyin import Style, lazy_pinyin
+
+from .models import RECORD_TYPES, Grid, Lecture, Notice, Organization, Place, Record
+from .validation import ValidRecord, reference_fields
+
+NOTICE_UPCOMING, NOTICE_OPEN, NOTICE_CLOSED = "即将公示", "公示中", "已结束"
+LECTURE_UPCOMING, LECTURE_PAST = "即将举行", "已结束"
+
+
+def pinyin_key(text: str) -> tuple[str, str]:
+    """Sort key that orders Chinese names the way a Chinese index does (by pinyin)."""
+    return (" ".join(lazy_pinyin(text, style=Style.NORMAL)).lower(), text)
+
+
+def notice_state(notice: Notice, today: dt.date) -> str:
+    if today < notice.window.start:
+        return NOTICE_UPCOMING
+    if today > notice.window.end:
+        return NOTICE_CLOSED
+    return NOTICE_OPEN
+
+
+def lecture_state(lecture: Lecture, now: dt.datetime) -> str:
+    return LECTURE_PAST if lecture.end < now else LECTURE_UPCOMING
+
+
+@dataclass
+class TreeNode:
+    organization: Organization
+    children: list[TreeNode] = field(default_factory=list)
+    grids: list[Grid] = field(default_factory=list)
+
+
+@dataclass
+class SiteGraph:
+    """All valid records, their references both ways and the build date."""
+
+    records: dict[str, dict[str, Record]]
+    build_date: dt.date
+    # (target type, target id) -> (source type, source field) -> source records
+    _referrers: dict[tuple[str, str], dict[tuple[str, str], list[Record]]]
+
+    @classmethod
+    def build(cls, valid: Iterable[ValidRecord], build_date: dt.date) -> SiteGraph:
+        by_type: dict[str, list[Record]] = {name: [] for name in RECORD_TYPES}
+        for record in valid:
+            by_type[record.raw.type_name].append(record.model)
+        records = {
+            name: {r.id: r for r in sorted(items, key=_default_order)}
+            for name, items in by_type.items()
+        }
+        referrers: dict[tuple[str, str], dict[tuple[str, str], list[Record]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for type_name, items in records.items():
+            fields = reference_fields(RECORD_TYPES[type_name])
+            for record in items.values():
+                for field_name, target_type in fields.items():
+                    value = getattr(record, field_name)
+                    for target in value if isinstance(value, list) else [value]:
+                        if target is not None:
+                            referrers[(target_type, target)][(type_name, field_name)].append(record)
+        return cls(records, build_date, referrers)
+
+    # --- lookups -------------------------------------------------------------------
+
+    def get(self, type_name: str, record_id: str | None) -> Record | None:
+        if record_id is None:
+            return None
+        return self.records[type_name].get(record_id)
+
+    def resolve(self, type_name: str, ids: Iterable[str]) -> list[Record]:
+        return [self.records[type_name][i] for i in ids if i in self.records[type_name]]
+
+    def referrers(self, target: Record, source_type: str, source_field: str) -> list[Record]:
+        """Records of ``source_type`` whose ``source_field`` points at ``target``."""
+        return list(self._referrers.get((target.type_name, target.id), {}).get((source_type, source_field), []))
+
+    def all_records(self) -> Iterable[Record]:
+        for items in self.records.values():
+            yield from items.values()
+
+    def count(self) -> int:
+        return sum(len(items) for items in self.records.values())
+
+    # --- derived state -------------------------------------------------------------
+
+    @property
+    def build_moment(self) -> dt.datetime:
+        """The start of the build day: lectures later that day still count as upcoming."""
+        return dt.datetime.combine(self.build_date, dt.time.min)
+
+    def notice_state(self, notice: Notice) -> str:
+        return notice_state(notice, self.build_date)
+
+    def lecture_state(self, lecture: Lecture) -> str:
+        return lecture_state(lecture, self.build_moment)
+
+    def notices_by_state(self) -> dict[str, list[Notice]]:
+        groups: dict[str, list[Notice]] = {NOTICE_OPEN: [], NOTICE_UPCOMING: [], NOTICE_CLOSED: []}
+        for notice in self.records["notices"].values():
+            assert isinstance(notice, Notice)
+            groups[self.notice_state(notice)].append(notice)
+        groups[NOTICE_UPCOMING].sort(key=lambda n: (n.window.start, n.id))
+        return groups
+
+    def lectures_by_state(self) -> dict[str, list[Lecture]]:
+        groups: dict[str, list[Lecture]] = {LECTURE_UPCOMING: [], LECTURE_PAST: []}
+        for lecture in self.records["lectures"].values():
+            assert isinstance(lecture, Lecture)
+            groups[self.lecture_state(lecture)].append(lecture)
+        groups[LECTURE_UPCOMING].sort(key=lambda item: (item.start, item.id))
+        return groups
+
+    # --- the organisation tree -----------------------------------------------------
+
+    @cached_property
+    def organization_tree(self) -> list[TreeNode]:
+        organizations = self.records["organizations"]
+        nodes = {i: TreeNode(org) for i, org in organizations.items()}  # type: ignore[arg-type]
+        roots = []
+        for _org_id, node in nodes.items():
+            parent = node.organization.parent
+            if parent in nodes:
+                nodes[parent].children.append(node)
+            else:
+                roots.append(node)
+        for grid in self.records["grids"].values():
+            assert isinstance(grid, Grid)
+            if grid.organization in nodes:
+                nodes[grid.organization].grids.append(grid)
+        return roots
+
+    def ancestors(self, organization: Organization) -> list[Organization]:
+        """Parents from the root down to the direct parent (the page's breadcrumb)."""
+        chain: list[Organization] = []
+        current = self.get("organizations", organization.parent)
+        while isinstance(current, Organization) and current not in chain:
+            chain.insert(0, current)
+            current = self.get("organizations", current.parent)
+        return chain
+
+    def places_of(self, organization: Organization) -> list[Place]:
+        return self.referrers(organization, "places", "organization")  # type: ignore[return-value]
+
+
+def _default_order(record: Record) -> tuple:
+    """Names in pinyin order; dated records newest first."""
+    if isinstance(record, Notice):
+        return (-record.window.start.toordinal(), record.id)
+    if isinstance(record, Lecture):
+        return (-record.start.timestamp(), record.id)
+    return (pinyin_key(record.display_title), record.id)

@@ -1,0 +1,1 @@
+"""The MkDocs integration: the only part of Tongxin that imports MkDocs."""

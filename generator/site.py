@@ -1,0 +1,59 @@
+"""The domain pipeline as one call: content folder -> validated site graph.
+
+Used by the MkDocs plugin, by ``tongxin check`` and by tests; it does not import MkDocs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .graph import SiteGraph
+from .loading import DEFAULT_MAX_BYTES
+from .problems import ContentError
+from .validation import ValidationResult, validate_content
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+# Set by ``tongxin build --date``; wins over the configured date so one command can pin it.
+BUILD_DATE_ENV = "TONGXIN_BUILD_DATE"
+
+
+def resolve_build_date(
+    explicit: str | dt.date | None, timezone: str = DEFAULT_TIMEZONE
+) -> dt.date:
+    """The date the build is "on": TONGXIN_BUILD_DATE, an explicit date, SOURCE_DATE_EPOCH, today.
+
+    Both fallbacks are read in the portal's own time zone, so a build just after midnight
+    in Shanghai is dated the Shanghai day, whatever the server's clock zone.
+    """
+    explicit = os.environ.get(BUILD_DATE_ENV) or explicit
+    if isinstance(explicit, dt.date):
+        return explicit
+    if explicit:
+        return dt.date.fromisoformat(str(explicit))
+    zone = ZoneInfo(timezone)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=zone).date()
+    return dt.datetime.fromtimestamp(time.time(), tz=zone).date()
+
+
+@dataclass(frozen=True)
+class ContentSource:
+    project_root: Path
+    content_dir: Path
+    max_file_bytes: int = DEFAULT_MAX_BYTES
+
+    def validate(self) -> ValidationResult:
+        return validate_content(self.content_dir, self.project_root, self.max_file_bytes)
+
+    def load_graph(self, build_date: dt.date, lang: str = "zh") -> tuple[SiteGraph, ValidationResult]:
+        """Validate everything and link it; raise ContentError with every problem found."""
+        result = self.validate()
+        if result.log.has_errors():
+            raise ContentError(result.log, lang)
+        return SiteGraph.build(result.records, build_date), result

@@ -1,0 +1,422 @@
+"""Raw records -> typed records, with every problem located and explained.
+
+Three passes, each reporting everything it finds before the run stops:
+
+1. each file on its own: ids, unknown keys, types, enumerations (pydantic does the typing,
+   this module turns its errors into messages an editor can act on);
+2. each record's own rules: a window that ends before it starts, a lecture that ends
+   before it begins, opening hours that close before they open, missing attachments;
+3. across records: duplicate ids, references that resolve, no cycles in ``parent``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import types
+import typing
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .loading import KeyPath, RawRecord, display_path, load_record, record_files
+from .models import MINIMUM_WINDOW_DAYS, RECORD_TYPES, Lecture, Notice, Place, Record, RefTo
+from .problems import Position, ProblemLog, Severity
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+@dataclass
+class ValidRecord:
+    """A typed record together with the raw data it came from (for positions)."""
+
+    model: Record
+    raw: RawRecord
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.raw.type_name, self.raw.record_id)
+
+
+# --- model introspection ---------------------------------------------------------------
+
+
+def _unwrap(annotation: Any) -> Iterator[Any]:
+    """Every type inside Optional[...], list[...] and Annotated[...]."""
+    yield annotation
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        yield from _unwrap(typing.get_args(annotation)[0])
+    elif origin in (list, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            yield from _unwrap(arg)
+
+
+def reference_fields(model: type[Record]) -> dict[str, str]:
+    """Field name -> referenced record type, for every field marked with ``RefTo``."""
+    found: dict[str, str] = {}
+    for name, info in model.model_fields.items():
+        marks = list(info.metadata)
+        for inner in _unwrap(info.annotation):
+            if typing.get_origin(inner) is typing.Annotated:
+                marks.extend(typing.get_args(inner)[1:])
+        for mark in marks:
+            if isinstance(mark, RefTo):
+                found[name] = mark.type_name
+    return found
+
+
+def _part_model(model: type[BaseModel], loc: KeyPath) -> type[BaseModel] | None:
+    """The nested model that ``loc`` points into, if any."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        current = next(
+            (t for t in _unwrap(info.annotation) if isinstance(t, type) and issubclass(t, BaseModel)),
+            None,
+        )
+    return current
+
+
+def _field_title(model: type[BaseModel], loc: KeyPath) -> str:
+    if not loc or isinstance(loc[-1], int):
+        return ""
+    parent = _part_model(model, loc[:-1])
+    info = parent.model_fields.get(str(loc[-1])) if parent else None
+    return info.title or "" if info else ""
+
+
+def format_key_path(loc: Iterable[str | int]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+# --- pass 1: pydantic errors as editor messages ----------------------------------------
+
+
+def _allowed(ctx: dict[str, Any]) -> str:
+    return "、".join(re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+
+
+def _describe(error: dict[str, Any], model: type[Record]) -> tuple[str, str]:
+    """(zh, en) for one pydantic error."""
+    kind = error["type"]
+    loc = tuple(error["loc"])
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    detail = ctx.get("error", "")
+    if kind == "missing":
+        key = loc[-1]
+        info = _part_model(model, loc[:-1])
+        description = info.model_fields[str(key)].description if info and str(key) in info.model_fields else ""
+        return (
+            f"缺少必填字段（required）；请添加 {key}: …（{description}）",
+            f"required field missing; add {key}: …",
+        )
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        parent = _part_model(model, loc[:-1])
+        known = [name for name in (parent.model_fields if parent else {}) if name != "id"]
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        if close:
+            return (
+                f"未知字段 {key}（unknown key）；是不是想写 {close[0]}？",
+                f"unknown key {key!r}; did you mean {close[0]!r}?",
+            )
+        return (
+            f"未知字段 {key}（unknown key）；可用的字段有：{'、'.join(known)}",
+            f"unknown key {key!r}; valid keys: {', '.join(known)}",
+        )
+    if kind == "literal_error":
+        return (
+            f"“{value}”不是允许的取值（enumeration）；可选：{_allowed(ctx)}",
+            f"{value!r} is not allowed; choose one of: {_allowed(ctx).replace('、', ', ')}",
+        )
+    if kind.startswith("datetime"):
+        return (
+            f"时间“{value}”无效（datetime）{('：' + detail) if detail else ''}；"
+            "应写成 \"YYYY-MM-DD HH:MM\"，如 \"2026-11-24 19:00\"",
+            f"invalid date and time {value!r} {detail}; write \"YYYY-MM-DD HH:MM\"",
+        )
+    if kind.startswith("date"):
+        return (
+            f"日期“{value}”无效（date）{('：' + detail) if detail else ''}；"
+            "应写成 YYYY-MM-DD，如 2026-11-22",
+            f"invalid date {value!r} {detail}; write YYYY-MM-DD, e.g. 2026-11-22",
+        )
+    if kind.startswith("time"):
+        return (
+            f"时刻“{value}”无效（time）{('：' + detail) if detail else ''}；"
+            "应写成带引号的 24 小时制时刻，如 \"08:30\"",
+            f"invalid time {value!r} {detail}; write a quoted 24-hour time such as \"08:30\"",
+        )
+    messages: dict[str, tuple[str, str]] = {
+        "string_type": (
+            f"应为文字（text），现在是“{value}”；纯数字或日期当文字用时请加引号",
+            f"expected text, got {value!r}; quote numbers or dates meant as text",
+        ),
+        "int_type": ("应为整数（integer），如 12", "expected a whole number such as 12"),
+        "int_parsing": (f"“{value}”不是整数（integer）；请写数字，如 12", "expected a whole number"),
+        "int_from_float": ("应为整数（integer），不能有小数", "expected a whole number"),
+        "bool_type": ("应为 true 或 false", "expected true or false"),
+        "bool_parsing": ("应为 true 或 false", "expected true or false"),
+        "list_type": (
+            "应为列表（list）：每一项另起一行，以“- ”开头",
+            "expected a list: one item per line starting with '- '",
+        ),
+        "model_type": (
+            "应为映射（mapping）：在下一行缩进两个空格写“字段: 值”",
+            "expected a mapping: indented 'key: value' lines",
+        ),
+        "dict_type": (
+            "应为映射（mapping）：在下一行缩进两个空格写“字段: 值”",
+            "expected a mapping: indented 'key: value' lines",
+        ),
+        "too_short": (
+            f"至少需要 {ctx.get('min_length', 1)} 项",
+            f"needs at least {ctx.get('min_length', 1)} item(s)",
+        ),
+        "greater_than_equal": (f"应不小于 {ctx.get('ge')}", f"must be at least {ctx.get('ge')}"),
+        "less_than_equal": (f"应不大于 {ctx.get('le')}", f"must be at most {ctx.get('le')}"),
+    }
+    return messages.get(kind, (f"取值无效：{error.get('msg')}", str(error.get("msg"))))
+
+
+def _field_label(model: type[Record], loc: KeyPath) -> str:
+    shown = format_key_path(loc)
+    title = _field_title(model, loc)
+    return f"{shown}（{title}）" if title else shown
+
+
+def type_record(raw: RawRecord, log: ProblemLog) -> ValidRecord | None:
+    """Validate one raw record against its model."""
+    model = RECORD_TYPES[raw.type_name]
+    ok = True
+    if not SLUG.fullmatch(raw.record_id):
+        ok = False
+        log.add(
+            raw.path,
+            Position(1, 1),
+            "id",
+            f"文件名“{raw.record_id}”不能用作编号（id）：只能用小写英文字母、数字和连字符，"
+            "如 yeqing-dasha.yml",
+            f"file name {raw.record_id!r} is not a valid id: use a-z, 0-9 and '-' only",
+        )
+    if "id" in raw.data:
+        ok = False
+        log.add(
+            raw.path,
+            raw.position_of(("id",)),
+            "id",
+            "不要在文件里写 id：编号由文件名决定；请删除这一行",
+            "do not write id in the file: the file name is the id",
+        )
+    try:
+        typed = model.model_validate({**raw.data, "id": raw.record_id})
+    except ValidationError as error:
+        for item in error.errors():
+            loc = tuple(item["loc"])
+            zh, en = _describe(dict(item), model)
+            log.add(raw.path, raw.position_of(loc), _field_label(model, loc), zh, en)
+        return None
+    return ValidRecord(typed, raw) if ok else None
+
+
+# --- pass 2: a record's own rules ------------------------------------------------------
+
+
+def _check_notice(record: ValidRecord, log: ProblemLog) -> None:
+    notice = record.model
+    assert isinstance(notice, Notice)
+    start, end = notice.window.start, notice.window.end
+    where = record.raw.position_of(("window", "end"))
+    if end < start:
+        log.add(
+            record.raw.path, where, "window.end（结束日期）",
+            f"公示期结束日期 {end} 早于开始日期 {start}；结束日期应不早于开始日期",
+            f"window ends ({end}) before it starts ({start})",
+        )
+        return
+    days = (end - start).days + 1
+    minimum = MINIMUM_WINDOW_DAYS[notice.form]
+    if days < minimum:
+        log.add(
+            record.raw.path, where, "window.end（结束日期）",
+            f"{notice.form}期只有 {days} 天；按党务公开规定，{notice.form}不少于 {minimum} 天，"
+            f"结束日期应不早于 {start + dt.timedelta(days=minimum - 1)}",
+            f"a {notice.form} window must last at least {minimum} days; it lasts {days}",
+        )
+
+
+def _check_lecture(record: ValidRecord, log: ProblemLog) -> None:
+    lecture = record.model
+    assert isinstance(lecture, Lecture)
+    if lecture.end <= lecture.start:
+        log.add(
+            record.raw.path, record.raw.position_of(("end",)), "end（结束时间）",
+            f"结束时间 {lecture.end:%Y-%m-%d %H:%M} 不晚于开始时间 {lecture.start:%Y-%m-%d %H:%M}；"
+            "结束时间应晚于开始时间",
+            "the lecture ends before it starts",
+        )
+    if lecture.place is None and not lecture.venue:
+        log.add(
+            record.raw.path, record.raw.position_of(()), "place（阵地）",
+            "没有写地点：请填写 place（阵地编号），或在 venue 写其他地点或网上平台",
+            "no place: give place (a place id) or venue",
+        )
+
+
+def _check_place(record: ValidRecord, log: ProblemLog) -> None:
+    place = record.model
+    assert isinstance(place, Place)
+    if place.hours is None:
+        return
+    for index, period in enumerate(place.hours.periods):
+        if period.close <= period.open:
+            log.add(
+                record.raw.path,
+                record.raw.position_of(("hours", "periods", index, "close")),
+                f"hours.periods[{index}].close（关门时间）",
+                f"关门时间 {period.close:%H:%M} 不晚于开门时间 {period.open:%H:%M}",
+                "closing time is not after opening time",
+            )
+
+
+def _check_files(record: ValidRecord, files_dir: Path, log: ProblemLog) -> None:
+    for list_name in ("attachments", "materials"):
+        for index, link in enumerate(getattr(record.model, list_name, [])):
+            target = files_dir / link.file
+            inside = files_dir.resolve() in target.resolve().parents
+            if not inside or not target.is_file():
+                log.add(
+                    record.raw.path,
+                    record.raw.position_of((list_name, index, "file")),
+                    f"{list_name}[{index}].file（文件）",
+                    f"找不到文件 content/files/{link.file}；请把文件放进 content/files/，或改正文件名",
+                    f"file content/files/{link.file} not found",
+                )
+
+
+RECORD_RULES = {"notices": _check_notice, "lectures": _check_lecture, "places": _check_place}
+
+
+# --- pass 3: across records ------------------------------------------------------------
+
+
+def _check_duplicates(records: list[ValidRecord], log: ProblemLog) -> list[ValidRecord]:
+    seen: dict[tuple[str, str], ValidRecord] = {}
+    unique = []
+    for record in records:
+        key = (record.raw.type_name, record.raw.record_id.lower())
+        first = seen.get(key)
+        if first is not None:
+            log.add(
+                record.raw.path, Position(1, 1), "id",
+                f"编号重复（duplicate id）：{first.raw.path} 已经使用了“{record.raw.record_id}”；"
+                "请给其中一个文件改名",
+                f"duplicate id: {first.raw.path} already uses {record.raw.record_id!r}",
+            )
+            continue
+        seen[key] = record
+        unique.append(record)
+    return unique
+
+
+def _check_references(records: list[ValidRecord], log: ProblemLog) -> None:
+    ids = {record.key for record in records}
+    for record in records:
+        model = type(record.model)
+        for name, target_type in reference_fields(model).items():
+            value = getattr(record.model, name)
+            targets = value if isinstance(value, list) else [value]
+            for index, target in enumerate(targets):
+                if target is None or (target_type, target) in ids:
+                    continue
+                loc: KeyPath = (name, index) if isinstance(value, list) else (name,)
+                label = model.model_fields[name].title
+                known = sorted(i for t, i in ids if t == target_type)
+                close = difflib.get_close_matches(target, known, n=1, cutoff=0.6)
+                hint_zh = f"；是不是想写 {close[0]}？" if close else f"；请填写 content/{target_type}/ 下已有文件的文件名"
+                log.add(
+                    record.raw.path, record.raw.position_of(loc), f"{format_key_path(loc)}（{label}）",
+                    f"引用的{RECORD_TYPES[target_type].type_label}“{target}”不存在（content/{target_type}/{target}.yml）{hint_zh}",
+                    f"no {target_type} record with id {target!r}",
+                )
+
+
+def _check_parent_cycles(records: list[ValidRecord], log: ProblemLog) -> None:
+    parents = {
+        r.raw.record_id: r for r in records if r.raw.type_name == "organizations"
+    }
+    reported: set[str] = set()
+    for start_id, record in parents.items():
+        chain = [start_id]
+        current = getattr(record.model, "parent", None)
+        while current in parents and current not in chain:
+            chain.append(current)
+            current = getattr(parents[current].model, "parent", None)
+        if current == start_id and start_id not in reported:
+            reported.update(chain)
+            cycle = " → ".join([*chain, start_id])
+            log.add(
+                record.raw.path, record.raw.position_of(("parent",)), "parent（上级党组织）",
+                f"上级党组织形成了循环（cycle）：{cycle}；请改正其中一个 parent",
+                f"parent references form a cycle: {cycle}",
+            )
+
+
+# --- the whole run ---------------------------------------------------------------------
+
+
+@dataclass
+class ValidationResult:
+    records: list[ValidRecord]
+    log: ProblemLog
+
+
+def validate_content(content_dir: Path, project_root: Path, max_bytes: int) -> ValidationResult:
+    """Load and validate every record under ``content_dir``; never raises on bad content."""
+    log = ProblemLog()
+    typed: list[ValidRecord] = []
+    files_dir = content_dir / "files"
+    for type_name, path in record_files(content_dir, list(RECORD_TYPES)):
+        raw = load_record(type_name, path, project_root, log, max_bytes)
+        if raw is None:
+            continue
+        record = type_record(raw, log)
+        if record is None:
+            continue
+        rule = RECORD_RULES.get(type_name)
+        if rule:
+            rule(record, log)
+        _check_files(record, files_dir, log)
+        typed.append(record)
+    _warn_stray_files(content_dir, project_root, log)
+    typed = _check_duplicates(typed, log)
+    _check_references(typed, log)
+    _check_parent_cycles(typed, log)
+    return ValidationResult(typed, log)
+
+
+def _warn_stray_files(content_dir: Path, root: Path, log: ProblemLog) -> None:
+    """A record saved in the wrong folder would silently vanish; say so."""
+    known = set(RECORD_TYPES) | {"pages", "files"}
+    for path in sorted(content_dir.glob("*/*.y*ml")):
+        if path.parent.name not in known:
+            log.add(
+                display_path(path, root), Position(1, 1), "",
+                f"文件夹 {path.parent.name}/ 不是已知的记录类型；请放到 "
+                f"{'、'.join(RECORD_TYPES)} 之一",
+                f"folder {path.parent.name}/ is not a record type; the file is ignored",
+                Severity.WARNING,
+            )

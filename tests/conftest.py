@@ -1,0 +1,39 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.project import SAMPLE_DATE, Project, copy_project
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample portal built once, on the sample content's reference date."""
+    project = copy_project(tmp_path_factory.mktemp("sample"))
+    result = project.build(date=SAMPLE_DATE)
+    assert result.returncode == 0, result.stderr
+    return project.site
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """A fresh copy of the sample project for a test to edit."""
+    return copy_project(tmp_path / "portal")
+
+
+@pytest.fixture
+def empty_project(tmp_path: Path) -> Project:
+    """The project's configuration and theme with no content at all."""
+    return copy_project(tmp_path / "portal", with_content=False)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from tests.support.browser import chromium
+
+    with chromium() as instance:
+        yield instance

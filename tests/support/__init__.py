@@ -1,0 +1,1 @@
+"""Helpers shared by the test suite: building a portal, serving it, driving Chromium."""

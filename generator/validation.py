@@ -346,7 +346,9 @@ def _check_references(records: list[ValidRecord], log: ProblemLog) -> None:
                 label = model.model_fields[name].title
                 known = sorted(i for t, i in ids if t == target_type)
                 close = difflib.get_close_matches(target, known, n=1, cutoff=0.6)
-                hint_zh = f"；是不是想写 {close[0]}？" if close else f"；请填写 content/{target_type}/ 下已有文件的文件名"
+                hint_zh = (
+                    f"；是不是想写 {close[0]}？" if close else f"；请填写 content/{target_type}/ 下已有文件的文件名"
+                )
                 log.add(
                     record.raw.path, record.raw.position_of(loc), f"{format_key_path(loc)}（{label}）",
                     f"引用的{RECORD_TYPES[target_type].type_label}“{target}”不存在（content/{target_type}/{target}.yml）{hint_zh}",

@@ -8,8 +8,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ClassVar
 from tempfile import TemporaryDirectory
+from typing import ClassVar
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -40,6 +40,8 @@ class SiteInfo:
     name: str
     build_date: dt.date
     timezone: str
+    # The portal's public address on the intranet (site_url), when the operator set one.
+    site_url: str | None = None
 
 
 @dataclass(frozen=True)

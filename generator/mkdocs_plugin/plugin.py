@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import jinja2
@@ -23,6 +24,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from ..loading import RECORD_SUFFIXES
+from ..outputs import OutputContext, write_outputs
 from ..problems import ContentError
 from ..rendering import PortalRenderer, RenderedPage, SiteInfo
 from ..site import ContentSource, resolve_build_date
@@ -37,6 +39,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
 
     def __init__(self) -> None:
         self.pages: dict[str, RenderedPage] = {}
+        self.outputs: OutputContext | None = None
         self.content_dir: Path | None = None
         self.final_site_dir: Path | None = None
         self.building_site_dir: Path | None = None
@@ -78,6 +81,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         return rendered.html if rendered is not None else html
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.outputs is not None:
+            write_outputs(replace(self.outputs, site_dir=Path(config.site_dir)))
         self._finish_atomic_build()
 
     def on_build_error(self, error: Exception) -> None:
@@ -107,8 +112,10 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         for warning in result.log.warnings:
             log.warning(warning.format(self.config.lang))
         template_dir = self._template_dir(config)
-        site = SiteInfo(config.site_name, build_date, self.config.timezone)
-        renderer = PortalRenderer(graph, template_dir, UrlScheme(config.use_directory_urls), site)
+        site = SiteInfo(config.site_name, build_date, self.config.timezone, config.site_url or None)
+        scheme = UrlScheme(config.use_directory_urls)
+        self.outputs = OutputContext(graph, Path(config.site_dir), scheme, site)
+        renderer = PortalRenderer(graph, template_dir, scheme, site)
         try:
             return {page.src_uri: page for page in renderer.render_all()}
         except jinja2.TemplateError as error:

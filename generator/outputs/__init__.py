@@ -1,0 +1,35 @@
+"""Files the portal publishes besides HTML pages: feeds, calendars, open data, search index.
+
+Each output is a writer: a function that takes an ``OutputContext`` and writes its files
+under ``context.site_dir``. Writers are listed in ``WRITERS``; the MkDocs plugin runs them
+after the pages are written and before the new site replaces the old one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..graph import SiteGraph
+from ..rendering import SiteInfo
+from ..urls import UrlScheme
+
+
+@dataclass(frozen=True)
+class OutputContext:
+    graph: SiteGraph
+    site_dir: Path
+    scheme: UrlScheme
+    site: SiteInfo
+
+
+Writer = Callable[[OutputContext], None]
+
+# Writers run in this order; add new outputs here.
+WRITERS: list[Writer] = []
+
+
+def write_outputs(context: OutputContext) -> None:
+    for writer in WRITERS:
+        writer(context)

@@ -1,21 +1,26 @@
-"""The ``tongxin`` command: build, serve and check a portal."""
+"""The ``tongxin`` command: build, serve and check a portal; scaffold records and schemas."""
 
 from __future__ import annotations
 
 import argparse
+import calendar
 import datetime as dt
 import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from .problems import Severity
 from .settings import read_settings
-from .site import BUILD_DATE_ENV
+from .site import BUILD_DATE_ENV, DEFAULT_TIMEZONE, resolve_build_date
 
 DEFAULT_CONFIG = "site_config.yml"
+# Where ``--for-file`` builds go unless --site-dir says otherwise (next to site_dir).
+FOR_FILE_SITE_DIR = "site-file"
+DEFAULT_PACKAGE_DIR = "dist"
 
 
 def _date(value: str) -> str:
@@ -32,13 +37,26 @@ def _parser() -> argparse.ArgumentParser:
 
     def with_config(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
         sub.add_argument("--config", "-f", default=DEFAULT_CONFIG, help="配置文件（默认 site_config.yml）")
-        sub.add_argument("--lang", choices=("zh", "en"), default="zh", help="消息语言")
+        sub.add_argument(
+            "--lang", choices=("zh", "en"), default=None,
+            help="消息语言（默认取配置里 tongxin 插件的 lang，否则 zh）",
+        )
         return sub
 
     build = with_config(commands.add_parser("build", help="构建门户到 site/"))
     build.add_argument("--site-dir", "-d", help="输出文件夹（默认取配置里的 site_dir）")
     build.add_argument("--date", type=_date, help="构建日期 YYYY-MM-DD（默认今天或 SOURCE_DATE_EPOCH）")
     build.add_argument("--verbose", "-v", action="store_true", help="显示 MkDocs 的详细日志")
+    build.add_argument(
+        "--for-file", action="store_true",
+        help=f"为从磁盘直接打开（file://，如 U 盘）构建：页面为 .html 文件，默认输出到 {FOR_FILE_SITE_DIR}/",
+    )
+
+    package = with_config(commands.add_parser("package", help="打包离线版（可从磁盘打开）为带日期的 zip，供 U 盘分发"))
+    package.add_argument("--date", type=_date, help="构建日期 YYYY-MM-DD（默认今天或 SOURCE_DATE_EPOCH）")
+    package.add_argument("--output", "-o", help=f"zip 的输出文件夹（默认 {DEFAULT_PACKAGE_DIR}/）")
+    package.add_argument("--site-dir", "-d", help=f"离线版站点的输出文件夹（默认 {FOR_FILE_SITE_DIR}/）")
+    package.add_argument("--verbose", "-v", action="store_true", help="显示 MkDocs 的详细日志")
 
     serve = with_config(commands.add_parser("serve", help="本地预览，修改后自动重建并刷新浏览器"))
     serve.add_argument("--dev-addr", "-a", default="127.0.0.1:8000", help="地址:端口")
@@ -46,7 +64,24 @@ def _parser() -> argparse.ArgumentParser:
 
     check = with_config(commands.add_parser("check", help="只检查内容，不构建"))
     check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式")
+
+    new = with_config(
+        commands.add_parser("new", help="新建一条带注释的记录模板，如 tongxin new notice 2026-12-dangfei")
+    )
+    new.add_argument("type", help="记录类型：notice、lecture、place、organization、grid、project、case（单复数均可）")
+    new.add_argument("id", help="编号，也是文件名：小写字母、数字和连字符，如 2026-12-dangfei")
+
+    schema = with_config(commands.add_parser("schema", help="写出每种记录的 JSON Schema，供编辑器补全和检查"))
+    schema.add_argument("--output", "-o", help="输出文件夹（默认项目里的 schemas/）")
     return parser
+
+
+def _configured_lang(config_file: str) -> str:
+    """The message language set in site_config.yml, or zh when it cannot be read."""
+    try:
+        return read_settings(Path(config_file)).lang
+    except Exception:  # a broken config is reported by the command itself
+        return "zh"
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -80,7 +115,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if log.has_errors() else 0
 
 
-def cmd_build(args: argparse.Namespace) -> int:
+def _pin_source_date_epoch(build_date: dt.date) -> None:
+    """Date MkDocs' own outputs (sitemap lastmod, its gzip header) by the build date, not the clock."""
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(calendar.timegm(build_date.timetuple())))
+
+
+def _configured_build_date(options: Mapping[str, Any]) -> dt.date | None:
+    """The build date as the plugin will resolve it; None if invalid (the plugin reports it)."""
+    try:
+        return resolve_build_date(options.get("build_date"), options.get("timezone") or DEFAULT_TIMEZONE)
+    except (ValueError, KeyError):
+        return None
+
+
+def _build_site(args: argparse.Namespace, for_file: bool) -> tuple[Path, dt.date | None] | None:
+    """Build the portal as ``args`` say; the published folder and build date, or None on failure."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
@@ -88,22 +137,56 @@ def cmd_build(args: argparse.Namespace) -> int:
     _configure_logging(args.verbose)
     if args.date:
         os.environ[BUILD_DATE_ENV] = args.date
-    started = time.perf_counter()
     overrides = {"site_dir": str(Path(args.site_dir).resolve())} if args.site_dir else {}
     try:
         config = load_config(config_file=args.config, **overrides)
-        final_dir = config.site_dir
+        plugin = config.plugins.get("tongxin")
+        options = plugin.config if plugin is not None else {}
+        if plugin is not None:
+            plugin.config["lang"] = args.lang
+        if for_file and plugin is not None:
+            plugin.config["for_file"] = True
+        if options.get("for_file") and not args.site_dir:
+            config.site_dir = str(Path(config.site_dir).parent / FOR_FILE_SITE_DIR)
+        build_date = _configured_build_date(options)
+        if build_date is not None:
+            _pin_source_date_epoch(build_date)
+        final_dir = Path(config.site_dir)
         build(config)
-    except (Abort, ConfigurationError) as error:
+    except (Abort, ConfigurationError, OSError) as error:  # OSError: e.g. the disk is full
         message = str(error)
         if "BuildError" not in message:
             print(message, file=sys.stderr)
         print("构建失败，已发布的站点保持不变（site/ unchanged）。" if args.lang != "en"
               else "build failed; the published site is unchanged.", file=sys.stderr)
+        return None
+    return final_dir, build_date
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    built = _build_site(args, for_file=args.for_file)
+    if built is None:
         return 1
     elapsed = time.perf_counter() - started
-    print(f"已构建到 {final_dir}，用时 {elapsed:.2f} 秒" if args.lang != "en"
-          else f"built into {final_dir} in {elapsed:.2f} s")
+    print(f"已构建到 {built[0]}，用时 {elapsed:.2f} 秒" if args.lang != "en"
+          else f"built into {built[0]} in {elapsed:.2f} s")
+    return 0
+
+
+def cmd_package(args: argparse.Namespace) -> int:
+    from .packaging import write_package
+
+    built = _build_site(args, for_file=True)
+    if built is None:
+        return 1
+    site_dir, build_date = built
+    assert build_date is not None, "a build with an invalid date fails before this point"
+    output = Path(args.output) if args.output else Path(args.config).resolve().parent / DEFAULT_PACKAGE_DIR
+    archive = write_package(site_dir, output, build_date)
+    size_mb = archive.stat().st_size / 1_000_000
+    print(f"已打包到 {archive}（{size_mb:.1f} MB）：解压后用浏览器打开其中的 index.html" if args.lang != "en"
+          else f"packaged into {archive} ({size_mb:.1f} MB): unzip it and open index.html")
     return 0
 
 
@@ -121,11 +204,41 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "serve": cmd_serve, "check": cmd_check}
+def cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, create_record
+
+    settings = read_settings(Path(args.config))
+    try:
+        path = create_record(settings.content_dir, args.type, args.id)
+    except ScaffoldError as error:
+        print(error.text(args.lang), file=sys.stderr)
+        return 1
+    shown = path.relative_to(settings.project_root) if path.is_relative_to(settings.project_root) else path
+    print(f"已新建 {shown}：按注释填写必填字段，然后运行 tongxin check" if args.lang != "en"
+          else f"created {shown}: fill in the required fields, then run tongxin check")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import DEFAULT_SCHEMA_DIR, write_schemas
+
+    folder = Path(args.output) if args.output else Path(args.config).resolve().parent / DEFAULT_SCHEMA_DIR
+    written = write_schemas(folder)
+    print(f"已写出 {len(written)} 个 JSON Schema 到 {folder}" if args.lang != "en"
+          else f"wrote {len(written)} JSON Schemas into {folder}")
+    return 0
+
+
+COMMANDS = {
+    "build": cmd_build, "serve": cmd_serve, "check": cmd_check, "package": cmd_package,
+    "new": cmd_new, "schema": cmd_schema,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.lang is None:
+        args.lang = _configured_lang(args.config)
     return COMMANDS[args.command](args)
 
 

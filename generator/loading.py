@@ -27,6 +27,11 @@ RECORD_SUFFIXES = (".yml", ".yaml")
 DEFAULT_MAX_BYTES = 1_000_000
 MAX_DEPTH = 20
 UTF8_BOM = b"\xef\xbb\xbf"
+# Longest value quoted back in a message: an editor needs to recognise it, not reread it.
+SHOWN_VALUE_CHARS = 40
+MAX_INT_BITS = 64
+PLAIN_TAGS = frozenset({"str", "int", "float", "bool", "null", "timestamp"})
+COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 _SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
 
@@ -42,6 +47,9 @@ class RawRecord:
     path: str
     data: dict[str, Any]
     positions: dict[KeyPath, Position] = field(default_factory=dict)
+    # First content line of every literal block scalar (``body: |``), so that a problem
+    # found inside a long text can be reported on its own line.
+    block_starts: dict[KeyPath, int] = field(default_factory=dict)
 
     def position_of(self, key_path: KeyPath) -> Position:
         """The position of the deepest part of ``key_path`` that exists in the file."""
@@ -50,6 +58,33 @@ class RawRecord:
             if found is not None:
                 return found
         return self.positions.get((), Position(1, 1))
+
+    def position_in(self, key_path: KeyPath, offset: int) -> Position:
+        """The position of character ``offset`` of the text value at ``key_path``.
+
+        Exact inside literal blocks (``|``), whose lines are the file's lines; otherwise
+        the position of the field, which is where an editor starts looking anyway.
+        """
+        first_line = self.block_starts.get(key_path)
+        value = self.value_at(key_path)
+        if first_line is None or not isinstance(value, str):
+            return self.position_of(key_path)
+        return Position(first_line + value.count("\n", 0, offset), 1)
+
+    def value_at(self, key_path: KeyPath) -> Any:
+        value: Any = self.data
+        for part in key_path:
+            try:
+                value = value[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return value
+
+
+def shown_value(value: object) -> str:
+    """``value`` as text short enough to quote in a message."""
+    text = str(value)
+    return text if len(text) <= SHOWN_VALUE_CHARS else text[:SHOWN_VALUE_CHARS] + "…"
 
 
 class _Refused(Exception):
@@ -75,14 +110,11 @@ class _TreeBuilder:
         self._loader = loader
         self._seen: set[int] = set()
         self.positions: dict[KeyPath, Position] = {}
+        self.block_starts: dict[KeyPath, int] = {}
 
     def build(self, node: yaml.Node, path: KeyPath = (), depth: int = 0) -> Any:
-        if id(node) in self._seen:
-            raise _Refused(
-                _position(node.start_mark),
-                "不支持 YAML 锚点与别名（anchor/alias, & 与 *）；请把内容直接写出来",
-                "YAML anchors and aliases (& and *) are not supported; write the value out",
-            )
+        if id(node) in self._seen:  # an alias the quick text check did not foresee
+            raise _refuse_alias(node.start_mark)
         self._seen.add(id(node))
         if depth > MAX_DEPTH:
             raise _Refused(
@@ -90,6 +122,8 @@ class _TreeBuilder:
                 f"嵌套层级过深（超过 {MAX_DEPTH} 层）；记录只需要几层缩进",
                 f"nesting deeper than {MAX_DEPTH} levels; records need only a few",
             )
+        if isinstance(node, yaml.CollectionNode) and node.tag not in COLLECTION_TAGS:
+            raise _unsupported_tag(node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -98,6 +132,9 @@ class _TreeBuilder:
                 self.positions[(*path, index)] = _position(item.start_mark)
                 items.append(self.build(item, (*path, index), depth + 1))
             return items
+        if node.style == "|":
+            # The indicator line is start_mark; the text starts on the next line.
+            self.block_starts[path] = node.start_mark.line + 2
         return self._scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int) -> dict[str, Any]:
@@ -109,15 +146,18 @@ class _TreeBuilder:
                     "字段名必须是简单文字（key），不能是列表或映射",
                     "a key must be plain text, not a list or mapping",
                 )
-            key = str(self._scalar(key_node))
+            if not _is_plain(key_node):
+                raise _unsupported_tag(key_node)
+            # The key as written: YAML 1.1 would turn ``yes:`` into True and ``1:`` into 1.
+            key = key_node.value
             where = _position(key_node.start_mark)
             if key in result:
                 first = self.positions[(*path, key)]
                 raise _Refused(
                     where,
-                    f"字段 {key} 重复出现（duplicate key），第一次在第 {first.line} 行；"
+                    f"字段 {shown_value(key)} 重复出现（duplicate key），第一次在第 {first.line} 行；"
                     "请删除其中一个",
-                    f"duplicate key {key!r} (first at line {first.line}); keep only one",
+                    f"duplicate key {shown_value(key)!r} (first at line {first.line}); keep only one",
                 )
             self.positions[(*path, key)] = where
             result[key] = self.build(value_node, (*path, key), depth + 1)
@@ -127,15 +167,79 @@ class _TreeBuilder:
         if isinstance(node, yaml.ScalarNode) and _SEXAGESIMAL.fullmatch(node.value):
             # YAML 1.1 reads 9:30 as the number 570; editors always mean a clock time.
             return node.value
-        if node.tag.startswith("tag:yaml.org,2002:") and node.tag.rsplit(":", 1)[1] in {
-            "str", "int", "float", "bool", "null", "timestamp",
-        }:
-            return self._loader.construct_object(node)
-        raise _Refused(
-            _position(node.start_mark),
-            f"不支持的 YAML 标签 {node.tag}；只能写普通文字、数字、日期、列表和映射",
-            f"unsupported YAML tag {node.tag}; use plain text, numbers, dates, lists, mappings",
-        )
+        if _is_plain(node):
+            try:
+                value = self._loader.construct_object(node)
+            except ValueError:
+                # A date-shaped value that is no real date (2026-02-30): keep the text so
+                # validation reports it against the field, with the field's own advice.
+                return node.value
+            if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+                # Python refuses to print ints of thousands of digits; no field needs one.
+                return node.value
+            return value
+        raise _unsupported_tag(node)
+
+
+def _is_plain(node: yaml.Node) -> bool:
+    return node.tag.startswith("tag:yaml.org,2002:") and node.tag.rsplit(":", 1)[1] in PLAIN_TAGS
+
+
+def _unsupported_tag(node: yaml.Node) -> _Refused:
+    tag = shown_value(node.tag)
+    return _Refused(
+        _position(node.start_mark),
+        f"不支持的 YAML 标签 {tag}；只能写普通文字、数字、日期、列表和映射，请删除以 ! 开头的标签",
+        f"unsupported YAML tag {tag}; use plain text, numbers, dates, lists and mappings",
+    )
+
+
+# Cheap signs that a text may nest deeper than MAX_DEPTH or use aliases. libyaml's C
+# composer recurses once per level and overflows the C stack (a segfault, not an
+# exception) near 100,000 levels, so such texts are read first as parser events, which
+# libyaml produces without recursion.
+_FLOW_OPENERS = ("[", "{")
+_DEEP_BLOCK = re.compile(r"^(?: {40,}|[ ]*(?:[-?][ ]+){4,})", re.MULTILINE)
+
+
+# An anchor (&a) or alias (*a) where YAML allows one: after a space, bracket, comma or colon.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,:])[&*][^\s\]},]", re.MULTILINE)
+
+
+def _needs_event_check(text: str) -> bool:
+    flow = sum(text.count(opener) for opener in _FLOW_OPENERS)
+    return flow > MAX_DEPTH or _DEEP_BLOCK.search(text) is not None or _MAYBE_ANCHOR.search(text) is not None
+
+
+def _refuse_alias(mark: yaml.Mark | None) -> _Refused:
+    return _Refused(
+        _position(mark),
+        "不支持 YAML 锚点与别名（anchor/alias, & 与 *）；请把内容直接写出来",
+        "YAML anchors and aliases (& and *) are not supported; write the value out",
+    )
+
+
+def _check_events(loader: SafeLoader) -> None:
+    """Refuse anchors, aliases and nesting deeper than MAX_DEPTH where they are written.
+
+    Reads parser events, which libyaml produces without recursion, and reports the place
+    of the first anchor or alias (composed nodes only remember where the anchor was).
+    """
+    depth = 0
+    while loader.check_event():
+        event = loader.get_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _refuse_alias(event.start_mark)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH + 1:
+                raise _Refused(
+                    _position(event.start_mark),
+                    f"嵌套层级过深（超过 {MAX_DEPTH} 层）；记录只需要几层缩进",
+                    f"nesting deeper than {MAX_DEPTH} levels; records need only a few",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _decode(raw: bytes, path: str, log: ProblemLog) -> str | None:
@@ -177,30 +281,116 @@ def _check_layout(text: str, path: str, log: ProblemLog) -> bool:
     return True
 
 
-def _syntax_problem(error: yaml.YAMLError, path: str, log: ProblemLog) -> None:
+# What libyaml's terse problems usually mean in a record, and what to write instead.
+_SYNTAX_HINTS: dict[str, tuple[str, str]] = {
+    "but found another document": (
+        "一个文件只能写一条记录；请删除第二个 --- 及其后的内容，另建一个文件",
+        "one record per file: remove the second --- and what follows, or make a new file",
+    ),
+    "mapping values are not allowed": (
+        "这里不能再出现“: ”：值里有冒号时请给整个值加引号，如 note: \"时间: 9:00\"；"
+        "或者检查上一行的缩进",
+        "a ': ' is not allowed here: quote a value that contains a colon, or fix the indentation",
+    ),
+    "could not find expected ':'": (
+        "这一行缺少“字段: 值”中的冒号和空格",
+        "this line lacks the ': ' between key and value",
+    ),
+    "did not find expected key": (
+        "这一行的缩进与上面的字段对不齐，或引号后面多了文字；请对齐缩进",
+        "indentation does not line up with the fields above, or text follows a closing quote",
+    ),
+    "did not find expected '-' indicator": (
+        "列表的每一项都要以“- ”开头，且缩进一致",
+        "every list item must start with '- ' at the same indentation",
+    ),
+    "found undefined alias": (
+        "不支持 YAML 别名（*）；请把内容直接写出来",
+        "YAML aliases (*) are not supported; write the value out",
+    ),
+    "found character that cannot start any token": (
+        "这里有 YAML 不允许的字符（如 Tab、@、`）；以这些字符开头的值请加引号，缩进只能用空格",
+        "a character YAML does not allow here (tab, @, `): quote the value, indent with spaces",
+    ),
+    "found unexpected end of stream": (
+        "引号没有配对：请补上结尾的引号",
+        "a quote is not closed: add the closing quote",
+    ),
+    "did not find expected ',' or": (
+        "方括号或花括号没有配对：请补上 ] 或 }，或改用每行“- ”的写法",
+        "a bracket is not closed: add ] or }, or write one '- ' item per line",
+    ),
+}
+
+
+def _syntax_problem(error: yaml.YAMLError, path: str, text: str, log: ProblemLog) -> None:
+    if isinstance(error, yaml.reader.ReaderError):
+        position = _offset_position(text, error.position)
+        log.add(
+            path,
+            position,
+            "",
+            f"文件中有不可见的控制字符（#x{error.character:04x}）；请删除它"
+            "（常见于从网页或 Word 复制的文字）",
+            f"the file contains an invisible control character (#x{error.character:04x}); delete it",
+        )
+        return
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     problem = getattr(error, "problem", None) or str(error)
+    hint = next((h for key, h in _SYNTAX_HINTS.items() if key in problem), None)
+    zh_hint, en_hint = hint or ("请检查这一行的缩进、冒号和引号", "check indentation, colons and quotes on this line")
     log.add(
         path,
         _position(mark),
         "",
-        f"YAML 语法错误（syntax error）：{problem}；请检查这一行的缩进、冒号和引号",
-        f"YAML syntax error: {problem}; check indentation, colons and quotes on this line",
+        f"YAML 语法错误（syntax error: {problem}）：{zh_hint}",
+        f"YAML syntax error: {problem}; {en_hint}",
     )
+
+
+def _offset_position(text: str, offset: int) -> Position:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return Position(text.count("\n", 0, offset) + 1, offset - line_start + 1)
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    data: dict[str, Any]
+    positions: dict[KeyPath, Position]
+    block_starts: dict[KeyPath, int]
 
 
 def parse_record_text(
     raw: bytes, path: str, log: ProblemLog
 ) -> tuple[dict[str, Any], dict[KeyPath, Position]] | None:
     """Parse one record file's bytes; on any problem, log it and return None."""
+    parsed = parse_record_document(raw, path, log)
+    return None if parsed is None else (parsed.data, parsed.positions)
+
+
+def parse_record_document(raw: bytes, path: str, log: ProblemLog) -> ParsedText | None:
+    """Like ``parse_record_text``, also telling where each literal block's text starts."""
     text = _decode(raw, path, log)
     if text is None or not _check_layout(text, path, log):
         return None
-    loader = SafeLoader(text)
+    try:
+        if _needs_event_check(text):
+            event_loader = SafeLoader(text)
+            try:
+                _check_events(event_loader)
+            finally:
+                event_loader.dispose()
+        loader = SafeLoader(text)
+    except yaml.YAMLError as error:
+        _syntax_problem(error, path, text, log)
+        return None
+    except _Refused as refused:
+        log.add(path, refused.position, "", refused.zh, refused.en)
+        return None
     try:
         node = loader.get_single_node()
-        if node is None:
-            log.add(path, Position(1, 1), "", "文件是空的；请填写记录的字段", "file is empty")
+        if node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null") and not node.value):
+            log.add(path, Position(1, 1), "", "文件是空的；请填写记录的字段", "file is empty; fill in the record")
             return None
         if not isinstance(node, yaml.MappingNode):
             log.add(
@@ -214,9 +404,9 @@ def parse_record_text(
         builder = _TreeBuilder(loader)
         data = builder.build(node)
         builder.positions[()] = _position(node.start_mark)
-        return data, builder.positions
+        return ParsedText(data, builder.positions, builder.block_starts)
     except yaml.YAMLError as error:
-        _syntax_problem(error, path, log)
+        _syntax_problem(error, path, text, log)
     except _Refused as refused:
         log.add(path, refused.position, "", refused.zh, refused.en)
     except RecursionError:
@@ -253,7 +443,16 @@ def load_record(
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> RawRecord | None:
     shown = display_path(path, root)
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+        raw = path.read_bytes() if size <= max_bytes else b""
+    except OSError as error:
+        log.add(
+            shown, Position(1, 1), "",
+            f"无法读取文件（{error.strerror}）；请检查文件权限，或它是否是失效的链接",
+            f"cannot read the file ({error.strerror}); check its permissions or broken links",
+        )
+        return None
     if size > max_bytes:
         log.add(
             shown,
@@ -263,8 +462,7 @@ def load_record(
             f"file too large ({size} bytes, limit {max_bytes}); split it or move files out",
         )
         return None
-    parsed = parse_record_text(path.read_bytes(), shown, log)
+    parsed = parse_record_document(raw, shown, log)
     if parsed is None:
         return None
-    data, positions = parsed
-    return RawRecord(type_name, path.stem, shown, data, positions)
+    return RawRecord(type_name, path.stem, shown, parsed.data, parsed.positions, parsed.block_starts)

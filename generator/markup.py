@@ -1,18 +1,32 @@
-"""Markdown bodies -> safe HTML.
+"""Markdown bodies -> safe HTML, and a report of what sanitising removed.
 
 One Markdown object is reused for every body (creating one per page is measurably slow),
 and its output is sanitised with nh3 so that a record can never inject script, event
 handlers or frames into the portal.
+
+Validation tells the editor what was removed (``unsafe_markup``). Only bodies that could
+contain something to remove are converted for that (raw HTML, entities, attribute lists,
+link destinations, first-level headings); their safe HTML is cached so that the build,
+which validates first, does not convert them a second time.
 """
 
 from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import markdown
 import nh3
 from markdown.extensions.toc import slugify_unicode
 
 MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "toc", "attr_list", "def_list"]
-MARKDOWN_CONFIG = {"toc": {"slugify": slugify_unicode}}
+MARKDOWN_CONFIG = {
+    "toc": {"slugify": slugify_unicode},
+    # align="left" survives sanitising; the default style="text-align: left" would not.
+    "tables": {"use_align_attribute": True},
+}
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt",
@@ -29,6 +43,156 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Free pages (content/pages/*.md) bring their own first-level heading: the page title.
+PAGE_TAGS = frozenset({*ALLOWED_TAGS, "h1"})
+URL_ATTRIBUTES = frozenset({"href", "src"})
+# nh3 drops these elements together with their content; others lose only their tags.
+CONTENT_DROPPED_TAGS = frozenset({"script", "style"})
+# What can run script, load a document or submit data: a body with these is refused, not
+# just cleaned, since nobody writes them into a notice by accident.
+DANGEROUS_TAGS = frozenset({
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math",
+    "form", "input", "button", "textarea", "select", "base", "meta", "link", "template", "noscript",
+})
+DANGEROUS_ATTRIBUTES = frozenset({"formaction", "srcdoc", "xlink:href"})
+DANGEROUS_SCHEMES = frozenset({"javascript", "vbscript", "data"})
+# CSS that old browsers run as script.
+_SCRIPTED_STYLE = re.compile(r"expression\s*\(|javascript:|behavior\s*:|-moz-binding", re.IGNORECASE)
+
+# Without any of these, a body's HTML holds nothing that sanitising removes: no raw HTML
+# or entities, no {: attribute lists }, no link destinations, no first-level heading.
+_MAYBE_UNSAFE = re.compile(r"[<&]|\{[^}\n]*=|\]\s*[(:]|script\s*:|data\s*:|^ {0,3}(?:#(?!#)|=+\s*$)", re.MULTILINE)
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+# Comments that browsers (and nh3's html5ever) close early but Python's HTMLParser does
+# not: "<!-->" and "<!--->" are empty comments, "--!>" ends one. Normalised before looking,
+# or a script after them would hide from the report.
+_COMMENT_QUIRKS = re.compile(r"<!---?>|--!>")
+# Browsers ignore these inside a URL ("java\tscript:") and around it.
+_URL_IGNORED = re.compile(r"[\x00-\x20]")
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One thing sanitising removed from a body's HTML."""
+
+    kind: str  # "element", "attribute" or "url"
+    name: str  # tag name, attribute name or URL scheme
+    needle: str  # text to look for in the Markdown source to say where it is
+    scripted: bool = False  # a style attribute whose CSS runs script
+
+    @property
+    def dangerous(self) -> bool:
+        """True for what could run script; False for mere formatting (h1, style, <font>)."""
+        if self.scripted:
+            return True
+        if self.kind == "element":
+            return self.name in DANGEROUS_TAGS or ":" in self.name
+        if self.kind == "attribute":
+            return self.name.startswith("on") or self.name in DANGEROUS_ATTRIBUTES
+        return self.name in DANGEROUS_SCHEMES
+
+    def describe(self) -> tuple[str, str]:
+        """(zh, en): what was removed and what to write instead."""
+        if self.kind == "element" and self.name == "h1":
+            return (
+                "一级标题（# 标题）会与页面标题重复，发布时只保留文字；正文里的标题请从 ## 二级标题开始",
+                "a first-level heading (# title) repeats the page title and loses its heading; "
+                "start body headings at ##",
+            )
+        if self.kind == "element":
+            dropped = "连同其中内容" if self.name in CONTENT_DROPPED_TAGS else "（保留其中文字）"
+            return (
+                f"正文里的 HTML 元素 <{self.name}> 不安全或不允许，发布时已删除{dropped}"
+                "（unsafe HTML）；正文请用 Markdown 书写，如 **加粗**、[链接文字](https://…)",
+                f"the HTML element <{self.name}> is not allowed and was removed; use Markdown",
+            )
+        if self.kind == "attribute" and (self.name.startswith("on") or self.scripted):
+            return (
+                f"正文里的事件属性 {self.name}（event handler）会执行脚本，发布时已删除；请删除它",
+                f"the event handler attribute {self.name} runs script and was removed; delete it",
+            )
+        if self.kind == "attribute":
+            return (
+                f"正文里的 HTML 属性 {self.name} 不允许，发布时已删除；外观由门户统一设置，请删除它",
+                f"the HTML attribute {self.name} is not allowed and was removed; delete it",
+            )
+        return (
+            f"链接地址以 {self.name}: 开头，不安全（unsafe URL），发布时已删除；"
+            "只能链接 http(s)://、mailto:、tel: 或站内文件（如 ../files/xx.pdf）",
+            f"a {self.name}: URL is unsafe and was removed; link to http(s), mailto:, tel: "
+            "or a relative path",
+        )
+
+
+@dataclass(frozen=True)
+class CheckedHtml:
+    safe_html: str
+    removals: tuple[Removal, ...]
+
+
+class _RemovalFinder(HTMLParser):
+    """Lists what nh3, configured as below, removes from one HTML fragment."""
+
+    def __init__(self, allowed_tags: frozenset[str] | set[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.allowed_tags = allowed_tags
+        self.found: dict[Removal, None] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        tag_allowed = tag in self.allowed_tags
+        if not tag_allowed:
+            self._add(Removal("element", tag, f"<{tag}"))
+        allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(tag, set())
+        for name, value in attrs:
+            if name not in allowed or not tag_allowed:
+                scripted = name == "style" and _SCRIPTED_STYLE.search(value or "") is not None
+                removal = Removal("attribute", name, name, scripted)
+                # A removed element's attributes go with it; only say so when they run script.
+                if tag_allowed or removal.dangerous:
+                    self._add(removal)
+            elif name in URL_ATTRIBUTES and value:
+                scheme = url_scheme(value)
+                if scheme is not None and scheme not in ALLOWED_URL_SCHEMES:
+                    self._add(Removal("url", scheme, f"{scheme}:"))
+
+    def _add(self, removal: Removal) -> None:
+        self.found.setdefault(removal)
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme a browser would see in ``url`` (lower case), or None for a relative URL."""
+    match = _SCHEME.match(_URL_IGNORED.sub("", url))
+    return match.group(1).lower() if match else None
+
+
+def find_removals(html: str, allowed_tags: frozenset[str] | set[str] = ALLOWED_TAGS) -> tuple[Removal, ...]:
+    finder = _RemovalFinder(allowed_tags)
+    finder.feed(_COMMENT_QUIRKS.sub(lambda m: "-->" if m.group(0) == "--!>" else "<!---->", html))
+    finder.close()
+    return tuple(finder.found)
+
+
+def may_be_unsafe(text: str) -> bool:
+    return _MAYBE_UNSAFE.search(text) is not None
+
+
+@functools.cache
+def _checking_markdown() -> markdown.Markdown:
+    return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
+
+
+@functools.lru_cache(maxsize=4096)
+def checked_markdown(text: str) -> CheckedHtml:
+    """Safe HTML of a Markdown body and what sanitising removed from it (cached)."""
+    html = _checking_markdown().reset().convert(text)
+    return CheckedHtml(sanitize(html), find_removals(html))
+
+
+def unsafe_markup(text: str | None) -> tuple[Removal, ...]:
+    """What publishing a Markdown body would remove from it; () for a plain body."""
+    if not text or not may_be_unsafe(text):
+        return ()
+    return checked_markdown(text).removals
 
 
 class MarkdownRenderer:
@@ -40,14 +204,23 @@ class MarkdownRenderer:
     def render(self, text: str | None) -> str:
         if not text:
             return ""
+        if may_be_unsafe(text):
+            return checked_markdown(text).safe_html  # converted once, during validation
         html = self._markdown.reset().convert(text)
         return sanitize(html)
 
 
-def sanitize(html: str) -> str:
+def unsafe_page_markup(text: str) -> tuple[Removal, ...]:
+    """What publishing a free page (content/pages/*.md) would remove from it."""
+    if not may_be_unsafe(text):
+        return ()
+    return find_removals(_checking_markdown().reset().convert(text), PAGE_TAGS)
+
+
+def sanitize(html: str, tags: frozenset[str] | set[str] = ALLOWED_TAGS) -> str:
     return nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=set(tags),
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",

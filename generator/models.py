@@ -9,10 +9,14 @@ graph can follow them without a hand-kept list.
 from __future__ import annotations
 
 import datetime as dt
+import types
+import typing
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.fields import FieldInfo
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,34 @@ class PublicPhone:
 @dataclass(frozen=True)
 class PersonField:
     """Marks a field that names a person in a public role (privacy guard)."""
+
+
+def annotation_parts(annotation: Any) -> Iterator[Any]:
+    """Every type inside Optional[...], list[...] and Annotated[...]."""
+    yield annotation
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        yield from annotation_parts(typing.get_args(annotation)[0])
+    elif origin in (list, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            yield from annotation_parts(arg)
+
+
+def field_marks(info: FieldInfo) -> list[Any]:
+    """The markers (RefTo, PublicPhone, PersonField …) on a field or inside its type."""
+    marks = list(info.metadata)
+    for inner in annotation_parts(info.annotation):
+        if typing.get_origin(inner) is typing.Annotated:
+            marks.extend(typing.get_args(inner)[1:])
+    return marks
+
+
+def nested_model(info: FieldInfo) -> type[BaseModel] | None:
+    """The part model a field holds (directly, optionally or as list items), if any."""
+    return next(
+        (t for t in annotation_parts(info.annotation) if isinstance(t, type) and issubclass(t, BaseModel)),
+        None,
+    )
 
 
 def _field(title: str, description: str = "", **kwargs: Any) -> Any:

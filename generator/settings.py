@@ -37,13 +37,17 @@ class PortalSettings:
     max_file_bytes: int = DEFAULT_MAX_BYTES
     site_url: str | None = None
     build_date: str | None = None
+    privacy_allow: tuple[str, ...] = ()
+    lang: str = "zh"
 
     @property
     def project_root(self) -> Path:
         return self.config_file.parent
 
     def content_source(self) -> ContentSource:
-        return ContentSource(self.project_root, self.content_dir, self.max_file_bytes)
+        return ContentSource(
+            self.project_root, self.content_dir, self.max_file_bytes, self.privacy_allow
+        )
 
 
 def _plugin_options(config: dict[str, Any]) -> dict[str, Any]:
@@ -66,4 +70,6 @@ def read_settings(config_file: Path) -> PortalSettings:
         max_file_bytes=int(options.get("max_file_bytes", DEFAULT_MAX_BYTES)),
         site_url=config.get("site_url") or None,
         build_date=options.get("build_date"),
+        privacy_allow=tuple(str(number) for number in options.get("privacy_allow") or ()),
+        lang=str(options.get("lang", "zh")),
     )

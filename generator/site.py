@@ -47,9 +47,13 @@ class ContentSource:
     project_root: Path
     content_dir: Path
     max_file_bytes: int = DEFAULT_MAX_BYTES
+    # Numbers meant to be public that the privacy guard lets through (site_config.yml).
+    privacy_allow: tuple[str, ...] = ()
 
     def validate(self) -> ValidationResult:
-        return validate_content(self.content_dir, self.project_root, self.max_file_bytes)
+        return validate_content(
+            self.content_dir, self.project_root, self.max_file_bytes, self.privacy_allow
+        )
 
     def load_graph(self, build_date: dt.date, lang: str = "zh") -> tuple[SiteGraph, ValidationResult]:
         """Validate everything and link it; raise ContentError with every problem found."""

@@ -14,17 +14,28 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import types
-import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .loading import KeyPath, RawRecord, display_path, load_record, record_files
-from .models import MINIMUM_WINDOW_DAYS, RECORD_TYPES, Lecture, Notice, Place, Record, RefTo
+from .loading import KeyPath, RawRecord, display_path, load_record, record_files, shown_value
+from .markup import unsafe_markup, unsafe_page_markup
+from .models import (
+    MINIMUM_WINDOW_DAYS,
+    RECORD_TYPES,
+    Lecture,
+    Notice,
+    Place,
+    Record,
+    RefTo,
+    field_marks,
+    nested_model,
+)
+from .offline import check_record_body
+from .privacy import check_privacy
 from .problems import Position, ProblemLog, Severity
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -45,26 +56,11 @@ class ValidRecord:
 # --- model introspection ---------------------------------------------------------------
 
 
-def _unwrap(annotation: Any) -> Iterator[Any]:
-    """Every type inside Optional[...], list[...] and Annotated[...]."""
-    yield annotation
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        yield from _unwrap(typing.get_args(annotation)[0])
-    elif origin in (list, typing.Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            yield from _unwrap(arg)
-
-
 def reference_fields(model: type[Record]) -> dict[str, str]:
     """Field name -> referenced record type, for every field marked with ``RefTo``."""
     found: dict[str, str] = {}
     for name, info in model.model_fields.items():
-        marks = list(info.metadata)
-        for inner in _unwrap(info.annotation):
-            if typing.get_origin(inner) is typing.Annotated:
-                marks.extend(typing.get_args(inner)[1:])
-        for mark in marks:
+        for mark in field_marks(info):
             if isinstance(mark, RefTo):
                 found[name] = mark.type_name
     return found
@@ -79,10 +75,7 @@ def _part_model(model: type[BaseModel], loc: KeyPath) -> type[BaseModel] | None:
         info = current.model_fields.get(part)
         if info is None:
             return None
-        current = next(
-            (t for t in _unwrap(info.annotation) if isinstance(t, type) and issubclass(t, BaseModel)),
-            None,
-        )
+        current = nested_model(info)
     return current
 
 
@@ -113,8 +106,24 @@ def _describe(error: dict[str, Any], model: type[Record]) -> tuple[str, str]:
     kind = error["type"]
     loc = tuple(error["loc"])
     ctx = error.get("ctx") or {}
-    value = error.get("input")
+    value = shown_value(error.get("input"))
     detail = ctx.get("error", "")
+    if error.get("input") is None and (kind.endswith("_type") or kind == "literal_error"):
+        # "key:" with nothing after it, as a scaffolded record has until it is filled in.
+        info = _part_model(model, loc[:-1])
+        key = str(loc[-1])
+        description = info.model_fields[key].description if info and key in info.model_fields else ""
+        if kind in ("model_type", "dict_type"):
+            return (
+                f"还没有填写（empty）：{description}；请在下一行缩进两个空格写它的字段"
+                "（去掉模板里行首的“# ”）",
+                "empty: write its fields on the next lines, indented by two spaces",
+            )
+        choices = f"；只能填：{_allowed(ctx)}" if kind == "literal_error" else ""
+        return (
+            f"还没有填写（empty）；请在冒号后面填写{('：' + description) if description else ''}{choices}",
+            "empty; write a value after the colon",
+        )
     if kind == "missing":
         key = loc[-1]
         info = _part_model(model, loc[:-1])
@@ -130,12 +139,12 @@ def _describe(error: dict[str, Any], model: type[Record]) -> tuple[str, str]:
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
         if close:
             return (
-                f"未知字段 {key}（unknown key）；是不是想写 {close[0]}？",
-                f"unknown key {key!r}; did you mean {close[0]!r}?",
+                f"未知字段 {shown_value(key)}（unknown key）；是不是想写 {close[0]}？",
+                f"unknown key {shown_value(key)!r}; did you mean {close[0]!r}?",
             )
         return (
-            f"未知字段 {key}（unknown key）；可用的字段有：{'、'.join(known)}",
-            f"unknown key {key!r}; valid keys: {', '.join(known)}",
+            f"未知字段 {shown_value(key)}（unknown key）；可用的字段有：{'、'.join(known)}",
+            f"unknown key {shown_value(key)!r}; valid keys: {', '.join(known)}",
         )
     if kind == "literal_error":
         return (
@@ -261,6 +270,15 @@ def _check_notice(record: ValidRecord, log: ProblemLog) -> None:
 def _check_lecture(record: ValidRecord, log: ProblemLog) -> None:
     lecture = record.model
     assert isinstance(lecture, Lecture)
+    for key in ("start", "end"):
+        written = record.raw.data.get(key)
+        # pydantic reads a bare date as midnight; a lecture at 00:00 is always a missing time.
+        if isinstance(written, dt.date | str) and not isinstance(written, dt.datetime) and ":" not in str(written):
+            log.add(
+                record.raw.path, record.raw.position_of((key,)), _field_label(Lecture, (key,)),
+                f"只写了日期“{written}”，没有写时刻；应写成 \"YYYY-MM-DD HH:MM\"，如 \"{written} 19:00\"",
+                f"{written} has no time of day; write \"YYYY-MM-DD HH:MM\"",
+            )
     if lecture.end <= lecture.start:
         log.add(
             record.raw.path, record.raw.position_of(("end",)), "end（结束时间）",
@@ -351,8 +369,9 @@ def _check_references(records: list[ValidRecord], log: ProblemLog) -> None:
                 )
                 log.add(
                     record.raw.path, record.raw.position_of(loc), f"{format_key_path(loc)}（{label}）",
-                    f"引用的{RECORD_TYPES[target_type].type_label}“{target}”不存在（content/{target_type}/{target}.yml）{hint_zh}",
-                    f"no {target_type} record with id {target!r}",
+                    f"引用的{RECORD_TYPES[target_type].type_label}“{shown_value(target)}”不存在"
+                    f"（content/{target_type}/{shown_value(target)}.yml）{hint_zh}",
+                    f"no {target_type} record with id {shown_value(target)!r}",
                 )
 
 
@@ -386,7 +405,25 @@ class ValidationResult:
     log: ProblemLog
 
 
-def validate_content(content_dir: Path, project_root: Path, max_bytes: int) -> ValidationResult:
+def _check_publishable(raw: RawRecord, privacy_allow: Iterable[str], log: ProblemLog) -> None:
+    """Personal data is refused; what sanitising would remove from the body is reported."""
+    model = RECORD_TYPES[raw.type_name]
+    check_privacy(raw, model, _field_label, privacy_allow, log)
+    body = raw.data.get("body")
+    if not isinstance(body, str):
+        return
+    folded = body.lower()
+    for removal in unsafe_markup(body):
+        offset = folded.find(removal.needle.lower())
+        where = raw.position_in(("body",), offset) if offset >= 0 else raw.position_of(("body",))
+        zh, en = removal.describe()
+        severity = Severity.ERROR if removal.dangerous else Severity.WARNING
+        log.add(raw.path, where, _field_label(model, ("body",)), zh, en, severity)
+
+
+def validate_content(
+    content_dir: Path, project_root: Path, max_bytes: int, privacy_allow: Iterable[str] = ()
+) -> ValidationResult:
     """Load and validate every record under ``content_dir``; never raises on bad content."""
     log = ProblemLog()
     typed: list[ValidRecord] = []
@@ -395,6 +432,7 @@ def validate_content(content_dir: Path, project_root: Path, max_bytes: int) -> V
         raw = load_record(type_name, path, project_root, log, max_bytes)
         if raw is None:
             continue
+        _check_publishable(raw, privacy_allow, log)
         record = type_record(raw, log)
         if record is None:
             continue
@@ -402,12 +440,27 @@ def validate_content(content_dir: Path, project_root: Path, max_bytes: int) -> V
         if rule:
             rule(record, log)
         _check_files(record, files_dir, log)
+        check_record_body(raw, _field_label(RECORD_TYPES[type_name], ("body",)), project_root, log)
         typed.append(record)
     _warn_stray_files(content_dir, project_root, log)
+    _check_free_pages(content_dir, project_root, log)
     typed = _check_duplicates(typed, log)
     _check_references(typed, log)
     _check_parent_cycles(typed, log)
     return ValidationResult(typed, log)
+
+
+def _check_free_pages(content_dir: Path, root: Path, log: ProblemLog) -> None:
+    """Free pages are published sanitised too; say what would be removed, at its line."""
+    for path in sorted((content_dir / "pages").glob("**/*.md")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        folded = text.lower()
+        for removal in unsafe_page_markup(text):
+            offset = max(folded.find(removal.needle.lower()), 0)
+            line = text.count("\n", 0, offset) + 1
+            zh, en = removal.describe()
+            severity = Severity.ERROR if removal.dangerous else Severity.WARNING
+            log.add(display_path(path, root), Position(line, 1), "", zh, en, severity)
 
 
 def _warn_stray_files(content_dir: Path, root: Path, log: ProblemLog) -> None:

@@ -20,3 +20,9 @@ class TongxinConfig(base.Config):
     max_file_bytes = c.Type(int, default=DEFAULT_MAX_BYTES)
     # Language of error messages: zh or en.
     lang = c.Choice(("zh", "en"), default="zh")
+    # Numbers meant to be public (e.g. a service hotline on a mobile number) that the
+    # privacy guard accepts in any field; written as in the records, spaces and "-" ignored.
+    privacy_allow = c.ListOfItems(c.Type(str), default=[])
+    # Build for opening from disk (file://, e.g. a USB stick): pages become .html files
+    # instead of folders, since a browser shows a folder listing for a folder URL from disk.
+    for_file = c.Type(bool, default=False)

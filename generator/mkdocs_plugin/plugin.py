@@ -10,23 +10,28 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import yaml
 from markdown.extensions.toc import slugify_unicode
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from ..loading import RECORD_SUFFIXES
+from ..markup import PAGE_TAGS, sanitize
+from ..offline import describe_external_resources, find_external_resources
 from ..outputs import OutputContext, write_outputs
 from ..problems import ContentError
-from ..rendering import PortalRenderer, RenderedPage, SiteInfo
+from ..progress import BuildProgress
+from ..rendering import PageCollision, PortalRenderer, RenderedPage, SiteInfo
 from ..site import ContentSource, resolve_build_date
 from ..urls import UrlScheme
 from .config import TongxinConfig
@@ -43,6 +48,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.content_dir: Path | None = None
         self.final_site_dir: Path | None = None
         self.building_site_dir: Path | None = None
+        self.progress = BuildProgress(enabled=False)
 
     # --- events --------------------------------------------------------------------
 
@@ -51,6 +57,9 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.content_dir = (root / self.config.content_dir).resolve()
         # Free pages get working anchors for Chinese headings, like record bodies do.
         config.mdx_configs.setdefault("toc", {})["slugify"] = slugify_unicode
+        if self.config.for_file:
+            config.use_directory_urls = False
+        self.progress = BuildProgress()  # a bar on a terminal, nothing in CI or logs
         self.pages = self._render(config, root)
         self._start_atomic_build(config)
         return config
@@ -63,29 +72,40 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
                 files.remove(existing)
-            front_matter = yaml.safe_dump({"title": page.title}, allow_unicode=True)
+            # Material prints page titles unescaped (header, <title>): escape them here so a
+            # record title like "<script>…" is shown as text, never run.
+            front_matter = yaml.safe_dump({"title": str(markupsafe.escape(page.title))}, allow_unicode=True)
             files.append(
                 File.generated(
                     config,
                     page.src_uri,
                     content=f"---\n{front_matter}---\n",
                     inclusion=InclusionLevel.NOT_IN_NAV
-                    if page.is_record
+                    if not page.in_nav
                     else InclusionLevel.UNDEFINED,
                 )
             )
+        self.progress.stage("写出页面", total=len(files.documentation_pages()))
         return files
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        self.progress.advance()
+        return output
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         rendered = self.pages.get(page.file.src_uri)
-        return rendered.html if rendered is not None else html
+        # Free pages are editors' Markdown too: publish them sanitised like record bodies.
+        return rendered.html if rendered is not None else sanitize(html, PAGE_TAGS)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self.progress.close()
         if self.outputs is not None:
             write_outputs(replace(self.outputs, site_dir=Path(config.site_dir)))
+        self._refuse_external_resources(config)
         self._finish_atomic_build()
 
     def on_build_error(self, error: Exception) -> None:
+        self.progress.close()
         if self.building_site_dir is not None:
             shutil.rmtree(self.building_site_dir, ignore_errors=True)
 
@@ -94,6 +114,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
     ) -> LiveReloadServer:
         if self.content_dir is not None:
             server.watch(str(self.content_dir))
+        server.builder = _keep_serving_on_failure(server.builder)
         return server
 
     # --- helpers -------------------------------------------------------------------
@@ -104,20 +125,27 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             build_date = resolve_build_date(self.config.build_date, self.config.timezone)
         except ValueError as error:
             raise PluginError(f"build_date 无效（应为 YYYY-MM-DD）: {error}") from None
-        source = ContentSource(root, self.content_dir, self.config.max_file_bytes)
+        source = ContentSource(
+            root, self.content_dir, self.config.max_file_bytes, tuple(self.config.privacy_allow)
+        )
+        self.progress.stage("检查内容")
         try:
             graph, result = source.load_graph(build_date, self.config.lang)
         except ContentError as error:
+            self.progress.close()
             raise PluginError(str(error)) from None
         for warning in result.log.warnings:
             log.warning(warning.format(self.config.lang))
         template_dir = self._template_dir(config)
         site = SiteInfo(config.site_name, build_date, self.config.timezone, config.site_url or None)
         scheme = UrlScheme(config.use_directory_urls)
-        self.outputs = OutputContext(graph, Path(config.site_dir), scheme, site)
+        self.outputs = OutputContext(graph, Path(config.site_dir), scheme, site, self.content_dir)
         renderer = PortalRenderer(graph, template_dir, scheme, site)
         try:
-            return {page.src_uri: page for page in renderer.render_all()}
+            rendered = self.progress.track(renderer.render_all(), f"已检查 {len(result.records)} 条记录，生成页面")
+            return {page.src_uri: page for page in rendered}
+        except PageCollision as error:
+            raise PluginError(str(error)) from None
         except jinja2.TemplateError as error:
             where = f"{getattr(error, 'filename', '') or ''}:{getattr(error, 'lineno', '') or ''}"
             raise PluginError(f"模板错误（template error）{where}: {error}") from None
@@ -128,6 +156,15 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         if not custom_dir or not (Path(custom_dir) / "tongxin").is_dir():
             raise PluginError("theme.custom_dir 必须指向 Tongxin 的 theme/ 文件夹（其中有 tongxin/ 模板）")
         return Path(custom_dir) / "tongxin"
+
+    def _refuse_external_resources(self, config: MkDocsConfig) -> None:
+        """Fail the build (before the swap) if any built page would load from another host."""
+        found = find_external_resources(Path(config.site_dir))
+        if not found:
+            return
+        root = Path(config.config_file_path or ".").resolve().parent
+        sources = [Path(config.theme.custom_dir or root / "theme"), Path(config.docs_dir)]
+        raise PluginError(describe_external_resources(found, sources, root, self.config.lang))
 
     def _start_atomic_build(self, config: MkDocsConfig) -> None:
         final = Path(config.site_dir).resolve()
@@ -147,3 +184,20 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         building.rename(final)
         shutil.rmtree(retired, ignore_errors=True)
         self.building_site_dir = None
+
+
+def _keep_serving_on_failure(rebuild: Callable[[], None]) -> Callable[[], None]:
+    """A rebuild that fails on bad content or config ends normally, after saying so.
+
+    MkDocs holds every request after a failed rebuild until one succeeds; the editor must
+    instead keep browsing the last good site, which the atomic build left in place.
+    """
+
+    def rebuild_or_keep_last_site() -> None:
+        try:
+            rebuild()
+        except Abort:
+            log.error("重建失败，继续显示上一次成功构建的站点；改正上面的错误后会自动重建"
+                      "（rebuild failed; serving the last good site）")
+
+    return rebuild_or_keep_last_site

@@ -13,7 +13,12 @@ from pathlib import Path
 
 from ..graph import SiteGraph
 from ..rendering import SiteInfo
+from ..search import write_search_index
 from ..urls import UrlScheme
+from .calendar import write_calendars
+from .feeds import write_feeds
+from .opendata import write_opendata
+from .sitemap import write_sitemap_gz
 
 
 @dataclass(frozen=True)
@@ -22,12 +27,20 @@ class OutputContext:
     site_dir: Path
     scheme: UrlScheme
     site: SiteInfo
+    # The content folder, for outputs that read free Markdown pages (the search index).
+    content_dir: Path | None = None
 
 
 Writer = Callable[[OutputContext], None]
 
 # Writers run in this order; add new outputs here.
-WRITERS: list[Writer] = []
+WRITERS: list[Writer] = [
+    write_search_index,
+    write_calendars,
+    write_feeds,
+    write_opendata,
+    write_sitemap_gz,
+]
 
 
 def write_outputs(context: OutputContext) -> None:

@@ -1,0 +1,68 @@
+"""Progress of a long build, shown on a terminal and silent everywhere else.
+
+A build of 10,000 records takes tens of seconds; an editor at a terminal should see that
+it is moving. In CI, in logs and when output is piped nothing is shown, so build output
+stays byte-for-byte what it was. The build reports stages and steps; how they are shown
+(rich's progress bar) stays here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from typing import TextIO, TypeVar
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+T = TypeVar("T")
+# Set to any value to switch progress off on a terminal too.
+NO_PROGRESS_ENV = "TONGXIN_NO_PROGRESS"
+
+
+def wanted(stream: TextIO | None = None) -> bool:
+    """Show progress only on an interactive terminal outside CI."""
+    stream = stream or sys.stderr
+    if os.environ.get("CI") or os.environ.get(NO_PROGRESS_ENV):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+class BuildProgress:
+    """Stages (loading records, rendering pages, writing pages) with a bar each."""
+
+    def __init__(self, console: Console | None = None, enabled: bool | None = None) -> None:
+        self.enabled = wanted() if enabled is None else enabled
+        self._progress: Progress | None = None
+        self._task: int | None = None
+        self._console = console
+
+    def stage(self, description: str, total: int | None = None) -> None:
+        if not self.enabled:
+            return
+        if self._progress is None:
+            self._progress = Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TimeElapsedColumn(), console=self._console or Console(stderr=True), transient=True,
+            )
+            self._progress.start()
+        if self._task is not None:
+            self._progress.update(self._task, visible=False)
+        self._task = self._progress.add_task(description, total=total)
+
+    def advance(self, steps: int = 1) -> None:
+        if self._progress is not None and self._task is not None:
+            self._progress.advance(self._task, steps)
+
+    def track(self, items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
+        self.stage(description, total)
+        for item in items:
+            yield item
+            self.advance()
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+        self._progress = None
+        self._task = None

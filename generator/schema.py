@@ -1,0 +1,118 @@
+"""JSON Schemas of the record types, for completion and checking in the editor.
+
+``tongxin schema`` writes one schema per record type into ``schemas/``; the repository's
+``.vscode/settings.json`` maps ``content/<type>/*.yml`` to them, so VS Code with the YAML
+extension (yaml-language-server) completes field names, lists enumerations and explains
+every field in Chinese, offline.
+
+The schemas come from the pydantic models, adjusted to what an editor's YAML reader
+sees: the id is the file name (never a field), times are written 08:30 and date-times
+"2026-11-24 19:00" (not JSON Schema's formats, which require seconds and a zone), and each
+field's "如…" example in its description becomes a JSON Schema example.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from .models import RECORD_TYPES, Record, nested_model
+
+SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
+DEFAULT_SCHEMA_DIR = "schemas"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+CLOCK_PATTERN = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$"
+DATETIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T]([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+# The example in a description: 如“…” or 如 08:30.
+_EXAMPLE = re.compile(r"如[“\"]([^”\"]+)[”\"]|如 ?([0-9A-Za-z][^，；（）。]*)")
+
+
+def schema_file_name(type_name: str) -> str:
+    return f"{type_name}.schema.json"
+
+
+def examples_in(description: str | None) -> list[str]:
+    """The examples a field's Chinese description gives (如“叶青大厦联合党委”)."""
+    found = []
+    for quoted, bare in _EXAMPLE.findall(description or ""):
+        found.append(quoted or bare.strip())
+    return found
+
+
+def _models_within(model: type[BaseModel]) -> Iterator[type[BaseModel]]:
+    yield model
+    for info in model.model_fields.values():
+        inner = nested_model(info)
+        if inner is not None:
+            yield from _models_within(inner)
+
+
+def _add_examples(properties: dict[str, Any], model: type[BaseModel]) -> None:
+    for name, info in model.model_fields.items():
+        examples = examples_in(info.description)
+        if name in properties and examples:
+            properties[name]["examples"] = examples
+
+
+def _editor_formats(node: Any) -> None:
+    """Express dates, times and date-times as the patterns records are written in."""
+    if isinstance(node, dict):
+        if node.get("format") == "time":
+            del node["format"]
+            node["pattern"] = CLOCK_PATTERN
+        elif node.get("format") == "date-time":
+            del node["format"]
+            node["pattern"] = DATETIME_PATTERN
+        elif node.get("format") == "date":
+            node["pattern"] = DATE_PATTERN  # validators treat "format" as a mere annotation
+        for value in node.values():
+            _editor_formats(value)
+    elif isinstance(node, list):
+        for value in node:
+            _editor_formats(value)
+
+
+def record_schema(model: type[Record]) -> dict[str, Any]:
+    """The JSON Schema of one record file of ``model``'s type."""
+    schema = model.model_json_schema(ref_template="#/definitions/{model}")
+    definitions = schema.pop("$defs", {})
+    schema["properties"].pop("id", None)
+    schema["required"] = [name for name in schema.get("required", []) if name != "id"]
+    for part in _models_within(model):
+        target = schema if part is model else definitions.get(part.__name__)
+        if target is not None:
+            _add_examples(target.get("properties", {}), part)
+    result: dict[str, Any] = {
+        "$schema": SCHEMA_DIALECT,
+        "$id": schema_file_name(model.type_name),
+        "title": f"{model.type_label}（{model.type_name}）",
+        "description": (
+            f"content/{model.type_name}/<编号>.yml 里的一条{model.type_label}记录；"
+            "编号就是文件名（小写字母、数字和连字符），不要写在文件里"
+        ),
+        **{key: value for key, value in schema.items() if key not in {"title", "description"}},
+    }
+    if definitions:
+        result["definitions"] = definitions
+    _editor_formats(result)
+    return result
+
+
+def schema_text(model: type[Record]) -> str:
+    return json.dumps(record_schema(model), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """Write every record type's schema into ``folder``; the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for type_name, model in RECORD_TYPES.items():
+        path = folder / schema_file_name(type_name)
+        path.write_text(schema_text(model), encoding="utf-8")
+        written.append(path)
+    return written

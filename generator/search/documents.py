@@ -1,0 +1,220 @@
+"""What the search knows about each record and free page: texts to index, facts to show, facets."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from ..graph import SiteGraph
+from ..models import (
+    RECORD_TYPES,
+    Case,
+    Grid,
+    Lecture,
+    Notice,
+    Organization,
+    OrganizationKind,
+    Place,
+    PlaceKind,
+    Project,
+    Record,
+)
+from ..rendering import zh_date, zh_datetime
+from ..urls import UrlScheme
+from ..validation import reference_fields
+
+FREE_PAGE_LABEL = "页面"
+# Fields that are bookkeeping, not text a resident would search for.
+SKIPPED_FIELDS = {"id", "lang", "body"}
+MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+MARKDOWN_MARKUP = re.compile(r"^\s{0,3}(?:#{1,6}|>|[-*+]|\d+\.)\s+|[*_`|~]+|^\s*[-=:| ]{3,}\s*$", re.MULTILINE)
+FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+HEADING = re.compile(r"^#\s+(.+)$", re.MULTILINE)
+SPACES = re.compile(r"\s+")
+
+# Facets a resident can filter by, in the order the filter panel shows them.
+FACETS: dict[str, str] = {"type": "类型", "category": "类别", "area": "街道/社区", "organization": "党组织"}
+
+
+@dataclass
+class SearchDocument:
+    type_label: str
+    title: str
+    url: str  # site-relative
+    names: list[str]  # the title and other names: exact-name matches, pinyin
+    texts: list[str]  # everything else worth finding
+    facts: list[str] = field(default_factory=list)  # shown under the title
+    excerpt: str = ""  # plain text the snippet is cut from
+    facets: dict[str, list[str]] = field(default_factory=dict)
+
+
+def plain_text(markdown: str | None) -> str:
+    """Markdown -> readable text for indexing and snippets (no HTML rendering: 10,000 bodies)."""
+    if not markdown:
+        return ""
+    text = MARKDOWN_LINK.sub(r"\1", FRONT_MATTER.sub("", markdown))
+    return SPACES.sub(" ", MARKDOWN_MARKUP.sub(" ", text)).strip()
+
+
+def record_documents(graph: SiteGraph, scheme: UrlScheme) -> Iterator[SearchDocument]:
+    for record in graph.all_records():
+        yield record_document(record, graph, scheme)
+
+
+def record_document(record: Record, graph: SiteGraph, scheme: UrlScheme) -> SearchDocument:
+    names = [record.display_title] + [n for n in (getattr(record, "short_name", None),) if n]
+    texts = list(_field_texts(record, graph))
+    summary = getattr(record, "summary", None) or ""
+    body = plain_text(record.body)
+    organizations = _organizations(record, graph)
+    return SearchDocument(
+        type_label=record.type_label,
+        title=record.display_title,
+        url=scheme.page_url(scheme.record_src(record.type_name, record.id)),
+        names=names,
+        texts=[*texts, body],
+        facts=_facts(record, organizations),
+        excerpt=" ".join(t for t in (summary, body, *texts) if t),
+        facets={
+            "type": [record.type_label],
+            "category": _categories(record),
+            "area": _areas(record, organizations),
+            "organization": [_short(o) for o in organizations],
+        },
+    )
+
+
+def free_page_documents(content_dir: Path, scheme: UrlScheme) -> Iterator[SearchDocument]:
+    """Markdown pages written by editors (about, 使用说明 …), outside the record folders."""
+    for path in sorted(content_dir.rglob("*.md")):
+        relative = path.relative_to(content_dir).as_posix()
+        if relative.split("/")[0] in RECORD_TYPES:
+            continue
+        source = path.read_text(encoding="utf-8")
+        heading = HEADING.search(source)
+        title = heading.group(1).strip() if heading else path.stem
+        text = plain_text(source)
+        yield SearchDocument(
+            type_label=FREE_PAGE_LABEL,
+            title=title,
+            url=scheme.page_url(relative),
+            names=[title],
+            texts=[text],
+            excerpt=text,
+            facets={"type": [FREE_PAGE_LABEL], "category": [], "area": [], "organization": []},
+        )
+
+
+def user_dictionary(graph: SiteGraph) -> set[str]:
+    """Names that must stay whole words: organisations, places, projects, grids, their
+    streets and communities, case tags, and names without their kind (叶青大厦联合党委 -> 叶青大厦)."""
+    kinds = sorted(_literal_values(OrganizationKind) + _literal_values(PlaceKind), key=len, reverse=True)
+    words: set[str] = set()
+    for record in graph.all_records():
+        if isinstance(record, Organization | Place | Project | Grid):
+            words.add(record.name)
+            words.update(n for n in (getattr(record, "short_name", None),) if n)
+            words.update(v for v in (getattr(record, "street", None), getattr(record, "community", None)) if v)
+        if isinstance(record, Project):
+            words.update(record.partners)
+        if isinstance(record, Case):
+            words.update(record.tags)
+    for word in list(words):
+        stem = next((word[: -len(kind)] for kind in kinds if word.endswith(kind) and len(word) > len(kind) + 1), None)
+        if stem:
+            words.add(stem)
+    return words
+
+
+def _literal_values(literal: object) -> list[str]:
+    return list(getattr(literal, "__args__", ()))
+
+
+def _field_texts(record: Record, graph: SiteGraph) -> Iterator[str]:
+    """Every text value of the record; references are replaced by the referenced names."""
+    references = reference_fields(type(record))
+    for name in type(record).model_fields:
+        if name in SKIPPED_FIELDS:
+            continue
+        value = getattr(record, name)
+        if name in references:
+            for target in value if isinstance(value, list) else [value]:
+                linked = graph.get(references[name], target)
+                if linked is not None:
+                    yield linked.display_title
+            continue
+        yield from _texts(value)
+
+
+def _texts(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield str(value)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _texts(getattr(value, name))
+
+
+def _organizations(record: Record, graph: SiteGraph) -> list[Organization]:
+    if isinstance(record, Organization):
+        return [record]
+    ids: list[str] = []
+    for attribute in ("organization", "organizers", "organizations"):
+        value = getattr(record, attribute, None)
+        ids += value if isinstance(value, list) else [value] if value else []
+    return [o for o in graph.resolve("organizations", ids) if isinstance(o, Organization)]
+
+
+def _short(organization: Organization) -> str:
+    """The name residents use (叶青大厦党委), not the formal one (中共叶青大厦联合委员会)."""
+    return organization.short_name or organization.name
+
+
+def _categories(record: Record) -> list[str]:
+    for attribute in ("kind", "category", "series"):
+        value = getattr(record, attribute, None)
+        if value:
+            return [value]
+    return []
+
+
+def _areas(record: Record, organizations: list[Organization]) -> list[str]:
+    """Street and community of the record, or of its organisations; a case's region."""
+    if isinstance(record, Case):
+        return [record.region]
+    own = [v for v in (getattr(record, "street", None), getattr(record, "community", None)) if v]
+    if own:
+        return own
+    found: list[str] = []
+    for organization in organizations:
+        for value in (organization.street, organization.community):
+            if value and value not in found:
+                found.append(value)
+    return found
+
+
+def _facts(record: Record, organizations: list[Organization]) -> list[str]:
+    facts: list[str] = []
+    if not isinstance(record, Organization) and organizations:
+        facts.append("、".join(_short(o) for o in organizations[:2]))
+    if isinstance(record, Notice):
+        facts.append(f"{record.form}期 {zh_date(record.window.start)}至{zh_date(record.window.end)}")
+    elif isinstance(record, Lecture):
+        facts.append(zh_datetime(record.start))
+    elif isinstance(record, Place):
+        facts.append(record.address)
+    elif isinstance(record, Organization) and record.kind:
+        facts.append(record.kind)
+    elif isinstance(record, Case):
+        facts.append(f"{record.region} · {record.year}年")
+    elif isinstance(record, Project) and record.started:
+        facts.append(f"{record.status} · {zh_date(record.started)}起")
+    return [f for f in facts if f]

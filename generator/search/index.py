@@ -1,0 +1,184 @@
+"""Search documents -> an inverted index in shards the browser loads one term at a time.
+
+Terms (a one-letter kind, then the text):
+
+- ``b`` a character bigram of normalised text: any query of two or more characters finds
+  every record containing it, however jieba split the record;
+- ``w`` a jieba word of three or more characters, or an ASCII word (a two-character word is
+  a flag on its bigram instead);
+- ``x`` the whole normalised name (exact-name matches rank first);
+- ``c`` one character of a name (one-character queries search names only);
+- ``p`` full pinyin and initials of names (flag: the spelling covers the whole name).
+
+A term's shard is ``fnv1a(text) % shards`` over the text without the kind, so a query's
+whole-word, exact-name and pinyin terms all come from one file.
+
+Postings are record numbers in increasing order, stored as ``(gap << 2) | flags`` in a
+variable-length code of URL-safe characters: 32 "more follows" digits and 32 "last" digits.
+A term found in most records (党员) is a bitmap instead, with its flagged records listed.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .documents import SearchDocument
+from .text import Segmenter, bigrams, fnv1a, has_cjk, normalize, pinyin_terms, term_runs
+
+NAME_FLAG = 1  # the term occurs in the record's name (or, for ``p``, spells the whole name)
+WORD_FLAG = 2  # the bigram occurs as a whole jieba word
+
+MORE_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef"
+LAST_DIGITS = "ghijklmnopqrstuvwxyz0123456789-_"
+BITMAP_DIGITS = MORE_DIGITS + LAST_DIGITS  # six bits each
+
+# Shard files aim at this size: a query of five terms then loads ~30 KB of postings.
+TARGET_SHARD_BYTES = 6_000
+MIN_SHARDS, MAX_SHARDS = 8, 4096
+
+
+def encode_number(value: int) -> str:
+    digits = [LAST_DIGITS[value & 31]]
+    value >>= 5
+    while value:
+        digits.append(MORE_DIGITS[value & 31])
+        value >>= 5
+    return "".join(reversed(digits))
+
+
+def encode_postings(entries: Iterable[int]) -> str:
+    """``(record << 2) | flags`` in increasing record order -> the compact string."""
+    previous = 0
+    out: list[str] = []
+    for entry in entries:
+        record, flags = entry >> 2, entry & 3
+        out.append(encode_number(((record - previous) << 2) | flags))
+        previous = record
+    return "".join(out)
+
+
+def encode_term(entries: array, record_count: int) -> str:
+    """Postings, or for a term in many records a bitmap when that is shorter:
+    ``~`` + 6 records per character + ``~`` + the postings of the records that have flags."""
+    postings = encode_postings(entries)
+    if len(postings) < record_count // 6:
+        return postings
+    bits = [0] * ((record_count + 5) // 6)
+    for entry in entries:
+        record = entry >> 2
+        bits[record // 6] |= 1 << (record % 6)
+    flagged = encode_postings(entry for entry in entries if entry & 3)
+    bitmap = "~" + "".join(BITMAP_DIGITS[b] for b in bits) + "~" + flagged
+    return bitmap if len(bitmap) < len(postings) else postings
+
+
+def decode_term(encoded: str) -> list[tuple[int, int]]:
+    """The inverse of ``encode_term`` (the browser has its own copy): [(record, flags)]."""
+    if not encoded.startswith("~"):
+        return decode_postings(encoded)
+    bitmap, flagged = encoded[1:].split("~", 1)
+    records = {
+        i * 6 + bit: 0 for i, ch in enumerate(bitmap) for bit in range(6) if BITMAP_DIGITS.index(ch) & (1 << bit)
+    }
+    records.update(dict(decode_postings(flagged)))
+    return sorted(records.items())
+
+
+def decode_postings(encoded: str) -> list[tuple[int, int]]:
+    """The inverse of ``encode_postings``: [(record, flags)]."""
+    result: list[tuple[int, int]] = []
+    value, record = 0, 0
+    for ch in encoded:
+        if ch in LAST_DIGITS:
+            value = value * 32 + LAST_DIGITS.index(ch)
+            record += value >> 2
+            result.append((record, value & 3))
+            value = 0
+        else:
+            value = value * 32 + MORE_DIGITS.index(ch)
+    return result
+
+
+def shard_of(term: str, shards: int) -> int:
+    return fnv1a(term[1:]) % shards
+
+
+def shard_count(estimated_bytes: int) -> int:
+    count = MIN_SHARDS
+    while count < MAX_SHARDS and estimated_bytes / count > TARGET_SHARD_BYTES:
+        count *= 2
+    return count
+
+
+def exact_key(name: str) -> str:
+    return "".join(term_runs(normalize(name)))
+
+
+@dataclass
+class SearchIndex:
+    documents: list[SearchDocument]
+    postings: dict[str, str]  # term -> encoded postings
+    characters: set[str]  # every character of the original text (for the query t2s map)
+
+    def shards(self) -> list[dict[str, str]]:
+        estimated = sum(len(term.encode()) + len(value) + 6 for term, value in self.postings.items())
+        count = shard_count(estimated)
+        shards: list[dict[str, str]] = [{} for _ in range(count)]
+        for term in sorted(self.postings):
+            shards[shard_of(term, count)][term] = self.postings[term]
+        return shards
+
+
+class IndexBuilder:
+    def __init__(self, segmenter: Segmenter) -> None:
+        self._segmenter = segmenter
+        self._postings: dict[str, array] = {}
+        self._documents: list[SearchDocument] = []
+        self._characters: set[str] = set()
+
+    def add(self, document: SearchDocument) -> None:
+        number = len(self._documents)
+        self._documents.append(document)
+        terms: dict[str, int] = {}
+        for name in document.names:
+            self._add_name(terms, name)
+        for text in document.texts:
+            self._add_text(terms, text, 0)
+        for term, flags in terms.items():
+            self._postings.setdefault(term, array("Q")).append((number << 2) | flags)
+
+    def build(self) -> SearchIndex:
+        count = len(self._documents)
+        postings = {term: encode_term(entries, count) for term, entries in self._postings.items()}
+        return SearchIndex(self._documents, postings, self._characters)
+
+    def _add_name(self, terms: dict[str, int], name: str) -> None:
+        self._add_text(terms, name, NAME_FLAG)
+        exact = exact_key(name)
+        if exact:
+            terms["x" + exact] = NAME_FLAG
+        for ch in exact:
+            if has_cjk(ch):
+                terms["c" + ch] = NAME_FLAG
+        for spelling, whole in pinyin_terms(name, self._segmenter).items():
+            key = "p" + spelling
+            terms[key] = terms.get(key, 0) | (NAME_FLAG if whole else 0)
+
+    def _add_text(self, terms: dict[str, int], text: str, flag: int) -> None:
+        if not text:
+            return
+        self._characters.update(text)
+        for run in term_runs(normalize(text)):
+            for pair in bigrams(run):
+                key = "b" + pair
+                terms[key] = terms.get(key, 0) | flag
+            for word in self._segmenter.words(run) if has_cjk(run) else [run]:
+                if len(word) < 2:
+                    continue
+                if len(word) == 2 and has_cjk(word):
+                    terms["b" + word] |= WORD_FLAG
+                else:
+                    key = "w" + word
+                    terms[key] = terms.get(key, 0) | flag

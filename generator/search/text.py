@@ -1,0 +1,174 @@
+"""Chinese text -> search terms: normalisation, segmentation, bigrams, pinyin, the shard hash.
+
+The browser repeats a small part of this (normalising a query character by character,
+forming bigrams, hashing a term), so every rule here that the browser also applies is
+kept simple enough to be written identically in ``theme/assets/search/tongxin-search.js``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+import jieba
+import opencc
+from pypinyin import lazy_pinyin
+
+# Runs of characters that can form a search term; everything else (punctuation, spaces,
+# symbols) separates terms, in the index and in the browser alike.
+TERM_RUN = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+ASCII_WORD = re.compile(r"[0-9a-z]+")
+PINYIN_SYLLABLE = re.compile(r"^[a-z]+$")
+
+FNV_OFFSET = 0x811C9DC5
+FNV_PRIME = 0x01000193
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _s2t_variants() -> tuple[opencc.OpenCC, ...]:
+    return tuple(opencc.OpenCC(config) for config in ("s2t", "s2tw", "s2hk"))
+
+
+def fold_width(text: str) -> str:
+    """Full-width letters and digits (ＡＢＣ１２３) -> ASCII, lower case; length is kept."""
+    return "".join(_fold_char(ch) for ch in text).lower()
+
+
+def _fold_char(ch: str) -> str:
+    folded = unicodedata.normalize("NFKC", ch)
+    return folded if len(folded) == 1 else ch
+
+
+def normalize(text: str) -> str:
+    """Traditional -> Simplified (OpenCC t2s), width folded, lower case."""
+    converted = _t2s().convert(text)
+    # OpenCC converts some phrases to a different length; the browser maps characters one
+    # by one, so keep the text aligned with the original wherever the lengths differ.
+    if len(converted) != len(text):
+        converted = "".join(_t2s().convert(ch) if len(_t2s().convert(ch)) == 1 else ch for ch in text)
+    return fold_width(converted)
+
+
+def term_runs(normalized: str) -> list[str]:
+    return TERM_RUN.findall(normalized)
+
+
+def has_cjk(text: str) -> bool:
+    return CJK.search(text) is not None
+
+
+def bigrams(run: str) -> Iterator[str]:
+    """Adjacent character pairs with at least one Chinese character (ASCII words are words)."""
+    for i in range(len(run) - 1):
+        pair = run[i : i + 2]
+        if has_cjk(pair):
+            yield pair
+
+
+def fnv1a(text: str) -> int:
+    """FNV-1a (32 bit) over UTF-16 code units, the same as the browser's charCodeAt loop."""
+    value = FNV_OFFSET
+    data = text.encode("utf-16-le")
+    for i in range(0, len(data), 2):
+        value ^= data[i] | (data[i + 1] << 8)
+        value = (value * FNV_PRIME) & 0xFFFFFFFF
+    return value
+
+
+def t2s_query_map(indexed_chars: Iterable[str]) -> dict[str, str]:
+    """Traditional -> Simplified for single characters, as OpenCC converts them.
+
+    Covers every character of the indexed (original) text whose conversion differs, and the
+    Traditional forms of every Simplified character in the index, so a query typed in either
+    script reaches the same terms.
+    """
+    converter = _t2s()
+    mapping: dict[str, str] = {}
+    for ch in sorted(set(indexed_chars)):
+        if not has_cjk(ch):
+            continue
+        simplified = converter.convert(ch)
+        if len(simplified) == 1 and simplified != ch:
+            mapping[ch] = simplified
+        for variant in _s2t_variants():
+            traditional = variant.convert(simplified if len(simplified) == 1 else ch)
+            if len(traditional) == 1 and traditional != ch and converter.convert(traditional) == simplified:
+                mapping[traditional] = simplified
+    return mapping
+
+
+@lru_cache(maxsize=1)
+def _base_tokenizer() -> jieba.Tokenizer:
+    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not a build message
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def _fresh_tokenizer() -> jieba.Tokenizer:
+    """A tokenizer with jieba's default dictionary, copied from one loaded once per process
+    (loading takes ~0.5 s; copying the word table a few milliseconds)."""
+    base = _base_tokenizer()
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ = dict(base.FREQ)
+    tokenizer.total = base.total
+    tokenizer.initialized = True
+    return tokenizer
+
+
+class Segmenter:
+    """jieba with the content's own names as words, in an instance of its own.
+
+    A fresh ``jieba.Tokenizer`` per build keeps one build's names out of the next build
+    (``jieba.add_word`` would change the global dictionary of the whole process).
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._tokenizer = _fresh_tokenizer()
+        for word in sorted({normalize(w) for w in words}):
+            for run in term_runs(word):
+                if len(run) >= 2:
+                    self._tokenizer.add_word(run)
+
+    def words(self, run: str) -> list[str]:
+        """jieba's words of one normalised run. HMM is off: unknown words get bigrams anyway
+        and it halves the time."""
+        return [w for w in self._tokenizer.cut(run, HMM=False) if w.strip()]
+
+
+def pinyin_terms(name: str, segmenter: Segmenter) -> dict[str, bool]:
+    """Pinyin spellings of a name -> whether the spelling covers the whole name.
+
+    Full pinyin and initials, starting at every word of the name and ending at any syllable
+    after it: 同心家园共建理事会 gives tongxinjiayuan, txjy, gongjian, lishihui, ….
+    """
+    terms: dict[str, bool] = {}
+    runs = term_runs(normalize(name))
+    for run in runs:
+        words = segmenter.words(run)
+        syllables: list[str] = []
+        starts: list[int] = []
+        for word in words:
+            starts.append(len(syllables))
+            syllables += [s for s in (p.lower() for p in lazy_pinyin(word)) if PINYIN_SYLLABLE.match(s)]
+        for start in starts:
+            for end in range(start + 1, len(syllables) + 1):
+                whole = len(runs) == 1 and start == 0 and end == len(syllables)
+                span = syllables[start:end]
+                _add_term(terms, "".join(span), whole)
+                if len(span) >= 2:
+                    _add_term(terms, "".join(s[0] for s in span), whole)
+    return {term: whole for term, whole in terms.items() if len(term) >= 2}
+
+
+def _add_term(terms: dict[str, bool], term: str, whole: bool) -> None:
+    terms[term] = terms.get(term, False) or whole

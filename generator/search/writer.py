@@ -1,0 +1,116 @@
+"""Writes the search index into the site as JavaScript files under ``search/data/``.
+
+Every file calls a function of the global ``TongxinSearch`` object and is loaded with a
+``<script>`` element: browsers block ``fetch`` of local files, but not scripts, so the same
+files work over HTTP and from file://. Data files live in a folder named after their
+content, so a browser never mixes a cached old shard with a new manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..graph import SiteGraph, pinyin_key
+from ..urls import UrlScheme
+from .documents import FACETS, SearchDocument, free_page_documents, record_documents, user_dictionary
+from .index import IndexBuilder, SearchIndex, encode_postings
+from .text import Segmenter, t2s_query_map
+
+DATA_DIR = "search/data"
+MANIFEST = "manifest.js"
+# Records per metadata file: results load only the files of the records they show.
+CHUNK_SIZE = 4
+EXCERPT_CHARS = 240
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SearchFiles:
+    """File name (relative to the data folder) -> JavaScript text."""
+
+    manifest: str
+    files: dict[str, str]
+    version: str
+
+
+def build_search_files(graph: SiteGraph, scheme: UrlScheme, content_dir: Path | None) -> SearchFiles:
+    documents = list(record_documents(graph, scheme))
+    if content_dir is not None and content_dir.is_dir():
+        documents += free_page_documents(content_dir, scheme)
+    builder = IndexBuilder(Segmenter(user_dictionary(graph)))
+    for document in documents:
+        builder.add(document)
+    return render_files(builder.build())
+
+
+def render_files(index: SearchIndex) -> SearchFiles:
+    files: dict[str, str] = {}
+    shards = index.shards()
+    for number, shard in enumerate(shards):
+        files[f"s{number}.js"] = _call("shard", number, shard)
+    for number, start in enumerate(range(0, len(index.documents), CHUNK_SIZE)):
+        chunk = [_meta(d) for d in index.documents[start : start + CHUNK_SIZE]]
+        files[f"m{number}.js"] = _call("meta", number, chunk)
+    files["facets.js"] = _call("facets", 0, _facets(index.documents))
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name].encode())
+    version = digest.hexdigest()[:12]
+    t2s = t2s_query_map(index.characters)
+    manifest = {
+        "format": FORMAT_VERSION,
+        "data": version,
+        "shards": len(shards),
+        "chunk": CHUNK_SIZE,
+        "count": len(index.documents),
+        "t2s": "".join(k + v for k, v in sorted(t2s.items())),
+    }
+    return SearchFiles(_call("manifest", 0, manifest), files, version)
+
+
+def write_search_files(site_dir: Path, search: SearchFiles) -> None:
+    root = site_dir / DATA_DIR
+    folder = root / search.version
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in search.files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (root / MANIFEST).write_text(search.manifest, encoding="utf-8")
+
+
+def _call(function: str, number: int, payload: object) -> str:
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=isinstance(payload, dict))
+    return f"TongxinSearch.{function}({number},{data});\n"
+
+
+def _meta(document: SearchDocument) -> list[object]:
+    return [
+        document.title,
+        document.url,
+        document.type_label,
+        " · ".join(document.facts),
+        document.excerpt[:EXCERPT_CHARS],
+    ]
+
+
+def _facets(documents: list[SearchDocument]) -> list[dict[str, object]]:
+    """Per facet: its values (in pinyin order) and the records having each value."""
+    fields: list[dict[str, object]] = []
+    for key, label in FACETS.items():
+        holders: dict[str, list[int]] = defaultdict(list)
+        for number, document in enumerate(documents):
+            for value in dict.fromkeys(document.facets.get(key, [])):
+                holders[value].append(number)
+        values = sorted(holders, key=pinyin_key)
+        fields.append(
+            {
+                "key": key,
+                "label": label,
+                "values": values,
+                "records": [encode_postings(n << 2 for n in holders[v]) for v in values],
+            }
+        )
+    return fields

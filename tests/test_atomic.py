@@ -1,0 +1,64 @@
+"""A build that fails, however late, leaves the published site exactly as it was."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+import pytest
+
+from generator import cli, outputs
+from generator.outputs import OutputContext
+from tests.support.project import SAMPLE_DATE, Project
+from tests.test_reproducible import tree_digest
+
+
+def _leftovers(project: Project) -> list[str]:
+    return sorted(p.name for p in project.root.iterdir() if p.name.startswith(".site"))
+
+
+def _build_in_process(project: Project, monkeypatch: pytest.MonkeyPatch) -> int:
+    # The CLI sets these for the build; registering them first makes monkeypatch restore them.
+    monkeypatch.setenv("TONGXIN_BUILD_DATE", SAMPLE_DATE)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795305600")
+    monkeypatch.chdir(project.root)
+    return cli.main(["build", "--config", str(project.config), "--date", SAMPLE_DATE])
+
+
+def test_a_failure_after_every_page_was_written_keeps_the_old_site(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _build_in_process(project, monkeypatch) == 0
+    published = tree_digest(project.site)
+    assert "index.html" in published
+
+    written_before_failing: list[Path] = []
+
+    def disk_full(context: OutputContext) -> None:
+        """The last output writer runs out of disk half-way through its file."""
+        half = context.site_dir / "notices" / "half-written.xml"
+        half.write_text("<feed>", encoding="utf-8")
+        written_before_failing.extend(context.site_dir.rglob("*.html"))
+        raise OSError(errno.ENOSPC, "No space left on device", str(half))
+
+    monkeypatch.setattr(outputs, "WRITERS", [*outputs.WRITERS, disk_full])
+    capsys.readouterr()
+    assert _build_in_process(project, monkeypatch) == 1
+
+    assert len(written_before_failing) >= len([p for p in published if p.endswith(".html")])
+    assert tree_digest(project.site) == published
+    assert _leftovers(project) == []
+    stderr = capsys.readouterr().err
+    assert "No space left on device" in stderr
+    assert "site/ unchanged" in stderr
+
+
+def test_a_build_killed_earlier_is_cleaned_up_by_the_next(project: Project) -> None:
+    """A killed build leaves its temporary folder behind; it must not end up in the site."""
+    stale = project.root / ".site.building"
+    (stale / "notices").mkdir(parents=True)
+    (stale / "notices" / "stale.html").write_text("half", encoding="utf-8")
+    result = project.build()
+    assert result.returncode == 0, result.stderr
+    assert not (project.site / "notices" / "stale.html").exists()
+    assert _leftovers(project) == []

@@ -1,0 +1,46 @@
+"""Regression guard: Tongxin must not get slower relative to MkDocs, nor hungrier for memory.
+
+Runs the N = 1,000 benchmark (benchmarks/build.py: Tongxin and a plain MkDocs + Material
+site of the same text, each built twice, fastest kept) and compares it with the checked-in
+baseline. Time is compared as the Tongxin/MkDocs ratio, which holds across machines where
+seconds do not. After a deliberate change, refresh the baseline with
+``.venv/bin/python benchmarks/build.py --n 1000 --repeat 3 --update-baseline``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BASELINE = REPO / "benchmarks" / "baseline.json"
+ALLOWED_WORSENING = 1.25
+
+
+def test_build_speed_and_memory_stay_within_25_percent_of_baseline(tmp_path: Path) -> None:
+    baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
+    report = tmp_path / "benchmark.json"
+    completed = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "build.py"), "--n", str(baseline["n"]),
+         "--seed", str(baseline["seed"]), "--repeat", "2", "--workdir", str(tmp_path / "work"),
+         "--json", str(report)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    result = json.loads(report.read_text(encoding="utf-8"))["results"][0]
+    table = completed.stdout
+    assert result["tongxin"]["site"]["html_pages"] > baseline["n"], f"tongxin did not build every record\n{table}"
+
+    ratio_limit = baseline["time_ratio"] * ALLOWED_WORSENING
+    assert result["time_ratio"] <= ratio_limit, (
+        f"tongxin/mkdocs build time ratio {result['time_ratio']:.2f} is more than 25% above the "
+        f"baseline {baseline['time_ratio']:.2f}\n{table}"
+    )
+    memory_limit = baseline["tongxin_peak_rss_mb"] * ALLOWED_WORSENING
+    peak = result["tongxin"]["build"]["peak_rss_mb"]
+    assert peak <= memory_limit, (
+        f"tongxin build peak memory {peak:.0f} MB is more than 25% above the baseline "
+        f"{baseline['tongxin_peak_rss_mb']:.0f} MB\n{table}"
+    )

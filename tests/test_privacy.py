@@ -1,0 +1,179 @@
+"""The privacy guard: ID-card numbers, personal mobiles and home addresses are refused.
+
+The ID numbers used are the examples printed in GB 11643-1999 itself, so their check
+characters come from the standard, not from the code under test.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from generator.privacy import id_card_checksum_ok, id_card_numbers, mobile_numbers
+from tests.support.project import Project
+
+STANDARD_EXAMPLES = ["11010519491231002X", "440524188001010014"]
+
+
+@pytest.mark.parametrize("number", STANDARD_EXAMPLES)
+def test_the_standards_own_examples_are_ids(number: str) -> None:
+    assert id_card_checksum_ok(number)
+    assert [m.group(0) for m in id_card_numbers(f"身份证号{number}，")] == [number]
+    assert [m.group(0) for m in id_card_numbers(f"号码 {number[:6]} {number[6:14]} {number[14:]}")]
+
+
+@pytest.mark.parametrize("number", STANDARD_EXAMPLES)
+def test_a_wrong_check_character_is_not_an_id(number: str) -> None:
+    wrong = number[:17] + ("1" if number[17] != "1" else "2")
+    assert not id_card_checksum_ok(wrong)
+    assert list(id_card_numbers(f"编号 {wrong}")) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "账号 6222021234567890123 已公开",  # 19 digits: a bank account, not an ID
+        "批准文号 110105194912310021",  # valid-looking, wrong check character
+        "日期 2026-11-22，电话 010-67126320",
+    ],
+)
+def test_numbers_that_are_not_ids(text: str) -> None:
+    assert list(id_card_numbers(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("手机 13812345678", True),
+        ("手机 138-1234-5678", True),
+        ("手机 +86 138 1234 5678", True),
+        ("座机 010-67126320", False),
+        ("热线 12345", False),
+        ("座机 0510-82702356", False),
+        ("编号 213812345678", False),  # twelve digits: not a mobile number
+    ],
+)
+def test_mobile_numbers(text: str, found: bool) -> None:
+    assert bool(list(mobile_numbers(text))) is found
+
+
+NOTICE = """title: 关于拟发展党员的公示
+category: 发展党员公示
+form: 公示
+organization: donghuashi-nanli-shequ-dangwei
+published: 2026-11-19
+window:
+  start: 2026-11-19
+  end: 2026-11-25
+contact:
+  department: 社区党委
+  phone: "13911112222"
+  note: 也可联系 13855556666
+body: |
+  第一段。
+
+  拟发展对象：张某某，身份证号 11010519491231002X。
+  咨询电话 010-67126320。
+"""
+
+ORGANIZATION = """name: 测试社区党委
+kind: 党委
+address: 北京市东城区某路 8 号 3 号楼 2 单元 501 室
+secretary: 李某（家住 5 号楼 2 单元 301 室）
+phone: "13700001111"
+"""
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(number for number, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def problems_of(project: Project, path: str) -> list[dict[str, object]]:
+    result = project.check("--format", "json")
+    return [p for p in json.loads(result.stdout) if p["path"] == path]
+
+
+def test_check_refuses_personal_data_at_its_line(project: Project) -> None:
+    project.write("content/notices/privacy-notice.yml", NOTICE)
+    project.write("content/organizations/privacy-org.yml", ORGANIZATION)
+    notice = problems_of(project, "content/notices/privacy-notice.yml")
+    org = problems_of(project, "content/organizations/privacy-org.yml")
+    assert {(p["line"], str(p["field"]).split("（")[0]) for p in notice if p["severity"] == "error"} == {
+        (line_of(NOTICE, "11010519491231002X"), "body"),
+        (line_of(NOTICE, "13855556666"), "contact.note"),
+    }
+    # The full ID number is never repeated into logs.
+    assert all("11010519491231002X" not in str(p["message"]) for p in notice)
+    # phone fields are public phones; the organisation's own address may name a room.
+    assert {(p["line"], str(p["field"]).split("（")[0]) for p in org} == {
+        (line_of(ORGANIZATION, "secretary"), "secretary"),
+    }
+    assert "住址" in str(org[0]["message"])
+
+
+def test_an_allow_listed_number_is_accepted(project: Project) -> None:
+    project.write("content/notices/privacy-notice.yml", NOTICE.replace("11010519491231002X", "（已删除）"))
+    assert len(problems_of(project, "content/notices/privacy-notice.yml")) == 1  # the mobile in note
+    config = project.config.read_text(encoding="utf-8")
+    project.config.write_text(
+        config.replace("  - tongxin:\n", "  - tongxin:\n      privacy_allow:\n        - 138-5555-6666\n", 1),
+        encoding="utf-8",
+    )
+    assert problems_of(project, "content/notices/privacy-notice.yml") == []
+    assert project.check().returncode == 0
+
+
+def test_check_in_english_names_the_problem_in_english(project: Project) -> None:
+    project.write("content/notices/privacy-notice.yml", NOTICE)
+    result = project.check("--lang", "en")
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if "privacy-notice.yml" in line]
+    assert any("ID-card number" in line for line in lines)
+    assert any("mobile number" in line for line in lines)
+    assert not any("身份证" in line for line in lines)
+
+
+ALIAS_BOMB = (
+    'name: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    "kind: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+    "short_name: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+)
+SCRIPT_BODY = "name: 脚本党支部\nkind: 党支部\nbody: |\n  正常文字。\n  <script>alert(document.cookie)</script>\n"
+
+
+def test_a_build_with_an_id_a_script_and_an_alias_bomb_publishes_nothing(project: Project) -> None:
+    """The issue's acceptance test, as an editor would meet it."""
+    assert project.build().returncode == 0
+    published = sorted(p.relative_to(project.site) for p in project.site.rglob("*"))
+    home = (project.site / "index.html").read_bytes()
+    project.write("content/notices/privacy-notice.yml", NOTICE)
+    project.write("content/organizations/alias-bomb.yml", ALIAS_BOMB)
+    project.write("content/organizations/script-body.yml", SCRIPT_BODY)
+    result = project.build()
+    assert result.returncode == 1
+    assert f"content/notices/privacy-notice.yml:{line_of(NOTICE, '11010519491231002X')}:" in result.stderr
+    assert "content/organizations/alias-bomb.yml:1:" in result.stderr
+    assert f"content/organizations/script-body.yml:{line_of(SCRIPT_BODY, '<script>')}:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.relative_to(project.site) for p in project.site.rglob("*")) == published
+    assert (project.site / "index.html").read_bytes() == home
+
+
+def test_json_output_and_english_builds_name_file_line_field_and_fix(project: Project) -> None:
+    project.write("content/notices/privacy-notice.yml", NOTICE)
+    result = project.check("--format", "json", "--lang", "en")
+    assert result.returncode == 1
+    items = json.loads(result.stdout)
+    assert items and all(set(item) >= {"path", "line", "column", "field", "message", "severity"} for item in items)
+    id_problem = next(item for item in items if "ID-card" in item["message"])
+    assert id_problem["path"] == "content/notices/privacy-notice.yml"
+    assert id_problem["line"] == line_of(NOTICE, "11010519491231002X")
+    assert id_problem["field"].startswith("body")
+    assert "delete it" in id_problem["message"]
+
+    built = project.build("--lang", "en")
+    assert built.returncode == 1
+    assert "nothing was published" in built.stderr
+    assert "ID-card number" in built.stderr
+    assert "身份证" not in built.stderr

@@ -67,6 +67,13 @@ _CSS_IMPORT = re.compile(r"@import\s+(\"[^\"]*\"|'[^']*')", re.IGNORECASE)
 _EXTERNAL = re.compile(r"(?:https?:|//)", re.IGNORECASE)
 # Cheap test before converting a Markdown body: text without these cannot name another host.
 _MAYBE_EXTERNAL = re.compile(r"https?:|//|\\\\|&#", re.IGNORECASE)
+# Cheap test before the full scan of a page: an attribute value that starts like an external
+# (or encoded) URL, a srcset (whose later candidates may be external), or CSS that may load
+# something. It runs on every page, so it keeps to what the regex engine scans fast: no
+# re.IGNORECASE, and srcset, url( and @import in lower case, as HTML and CSS are written in
+# practice (and as nh3 writes sanitised bodies); "new URL(" is in every Material page.
+_SUSPECT = re.compile(r"=\s*[\"']?\s*(?:[hH][tT][tT][pP][sS]?:|//|\\|&#)|srcset\s*=|url\s*\(|@import")
+_TAG_NAME = re.compile(r"<([A-Za-z][\w:-]*)")
 
 
 @dataclass(frozen=True)
@@ -138,8 +145,25 @@ def html_resource_urls(text: str) -> Iterator[tuple[int, str, str]]:
             yield match.start(1) + offset, f"<style> {what}", url
 
 
+def _clearly_offline(text: str) -> bool:
+    """True when no suspect spot of a page is in a tag that loads anything.
+
+    Every Material page has some (the footer's <a> to Material's website, <svg xmlns=…>),
+    so this keeps the full scan for the few pages that may need it.
+    """
+    for match in _SUSPECT.finditer(text):
+        if not match.group(0).startswith("="):
+            return False
+        tag = _TAG_NAME.match(text, text.rfind("<", 0, match.start()))
+        if tag is None or tag.group(1).lower() in LOADING_ATTRIBUTES:
+            return False
+    return True
+
+
 def external_in_text(text: str, is_css: bool = False) -> list[tuple[int, str, str]]:
     """(line, what, url) of every external resource loaded by one HTML or CSS text."""
+    if not is_css and _clearly_offline(text):
+        return []
     found = css_urls(text) if is_css else html_resource_urls(text)
     return sorted(
         (_line_of(text, offset), what, url) for offset, what, url in found if is_external(url)

@@ -50,15 +50,16 @@ def write_package(site_dir: Path, output_dir: Path, build_date: dt.date) -> Path
     output_dir.mkdir(parents=True, exist_ok=True)
     target = output_dir / f"{top}.zip"
     partial = output_dir / f".{top}.zip.writing"
-    files = sorted(
-        (path.relative_to(site_dir).as_posix(), path) for path in site_dir.rglob("*") if path.is_file()
-    )
+    contents: dict[str, Path | str] = {
+        path.relative_to(site_dir).as_posix(): path for path in site_dir.rglob("*") if path.is_file()
+    }
+    contents.setdefault(README_NAME, "\ufeff" + README_TEXT)
     try:
         with zipfile.ZipFile(partial, "w") as archive:
-            if README_NAME not in dict(files):
-                archive.writestr(_entry(f"{top}/{README_NAME}", build_date), "\ufeff" + README_TEXT)
-            for relative, path in files:
-                archive.writestr(_entry(f"{top}/{relative}", build_date), path.read_bytes())
+            for relative in sorted(contents):
+                content = contents[relative]
+                data = content.read_bytes() if isinstance(content, Path) else content.encode("utf-8")
+                archive.writestr(_entry(f"{top}/{relative}", build_date), data)
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)

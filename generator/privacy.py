@@ -17,6 +17,7 @@ the allow-list ``privacy_allow`` under the tongxin plugin in site_config.yml.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ _ID_CARD = re.compile(
     r"(?<![0-9A-Za-z])([1-9]\d{5})[ -]?((?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))"
     r"[ -]?(\d{3}[0-9Xx])(?![0-9A-Za-z])"
 )
+# Every ID-card or mobile number has a run of at least three digits.
+_DIGIT_RUN = re.compile(r"\d{3}")
 # China's mobile numbers: 1[3-9] and nine digits, optionally +86 and grouped 3-4-4.
 _MOBILE = re.compile(r"(?<![0-9])(?:(?:\+|00)?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![0-9])")
 _NUMERAL = r"[0-9０-９一二三四五六七八九十百零〇两]"
@@ -45,7 +48,7 @@ _HOME_ADDRESS = re.compile(
     rf"{_NUMERAL}+\s*(?:号楼|号院|栋|幢|座|弄|号)\s*(?:{_NUMERAL}+\s*(?:单元|门|层|楼)\s*)?{_NUMERAL}+\s*(?:室|号房|户)"
     rf"|{_NUMERAL}+\s*(?:号楼|栋|幢)\s*{_NUMERAL}+\s*单元"
     rf"|{_NUMERAL}+\s*单元\s*{_NUMERAL}+"
-    r"|\d+-\d+-\d+(?:室|号)?"
+    r"|(?<!\d)\d{1,3}-\d{1,2}-\d{3,4}(?!\d)(?:室|号)?"
     r"|家住|住址|家庭地址|现住|住在"
 )
 
@@ -87,11 +90,15 @@ class FieldKind:
     person: bool = False
 
 
-def _field_kind(model: type[BaseModel] | None, key_path: KeyPath) -> FieldKind:
-    current, kind = model, FieldKind()
-    for part in key_path:
-        if isinstance(part, int):
-            continue
+def _field_kind(model: type[BaseModel], key_path: KeyPath) -> FieldKind:
+    return _field_kind_by_names(model, tuple(part for part in key_path if isinstance(part, str)))
+
+
+@functools.cache
+def _field_kind_by_names(model: type[BaseModel], names: tuple[str, ...]) -> FieldKind:
+    current: type[BaseModel] | None = model
+    kind = FieldKind()
+    for part in names:
         info = current.model_fields.get(part) if current is not None else None
         if info is None:
             return FieldKind()
@@ -136,22 +143,24 @@ def check_privacy(
     allowed_numbers = {digits_of(number) for number in allowed}
     for key_path, text in _texts(raw.data):
         kind = _field_kind(model, key_path)
-        label = field_label(model, key_path)
-        for match in id_card_numbers(text):
+        may_hold_number = _DIGIT_RUN.search(text) is not None
+        if not may_hold_number and not kind.person:
+            continue  # the common case: no run of digits, nobody's name
+        for match in id_card_numbers(text) if may_hold_number else ():
             if digits_of(match.group(0)) in allowed_numbers:
                 continue
             log.add(
-                raw.path, raw.position_in(key_path, match.start()), label,
+                raw.path, raw.position_in(key_path, match.start()), field_label(model, key_path),
                 f"这里有一个身份证号码（{_masked(match.group(0))}，ID-card number）；门户不得公开居民"
                 "或党员的个人信息，请删除它",
                 f"an ID-card number ({_masked(match.group(0))}) must never be published; delete it",
             )
-        if not kind.public_phone:
+        if may_hold_number and not kind.public_phone:
             for match in mobile_numbers(text):
                 if digits_of(match.group(0)) in allowed_numbers:
                     continue
                 log.add(
-                    raw.path, raw.position_in(key_path, match.start()), label,
+                    raw.path, raw.position_in(key_path, match.start()), field_label(model, key_path),
                     f"这里有一个手机号码（{_masked(match.group(0))}，mobile number）；个人手机号不得公开。"
                     "请改写办公电话或热线；若这个号码本来就是公开的服务电话，请写在 phone 字段，"
                     "或加入 site_config.yml 中 tongxin 插件的 privacy_allow 列表",
@@ -159,9 +168,10 @@ def check_privacy(
                     "give an office phone, or put a number meant to be public into privacy_allow",
                 )
         if kind.person:
-            for match in home_addresses(text):
+            # One message per field: "家住3号楼2单元501室" is one address, not two.
+            for match in list(home_addresses(text))[:1]:
                 log.add(
-                    raw.path, raw.position_in(key_path, match.start()), label,
+                    raw.path, raw.position_in(key_path, match.start()), field_label(model, key_path),
                     f"人员字段里出现了像家庭住址的内容（“{shown_value(match.group(0))}”，home address）；"
                     "只写姓名和公开职务，如“王建国（社区党委书记）”",
                     f"what looks like a home address ({shown_value(match.group(0))!r}) in a field "

@@ -9,11 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import json
+import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+import yaml
 
 from generator.loading import parse_record_text
 from generator.models import RECORD_TYPES
@@ -142,3 +145,15 @@ def test_tongxin_schema_writes_the_same_files(project: Project, tmp_path: Path) 
     assert written == sorted(schema_file_name(t) for t in RECORD_TYPES)
     for name in written:
         assert (tmp_path / "out" / name).read_bytes() == (SCHEMA_DIR / name).read_bytes()
+
+
+def test_the_pre_commit_hook_runs_tongxin_check_on_content_changes() -> None:
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    command, *arguments = hook["entry"].split()
+    assert command in scripts and arguments == ["check"]
+    assert hook["pass_filenames"] is False  # references cross files: check the whole folder
+    watched = re.compile(hook["files"])
+    for path in ("content/notices/2026-x.yml", "content/pages/about.md", "site_config.yml"):
+        assert watched.search(path), path
+    assert not watched.search("README.md")

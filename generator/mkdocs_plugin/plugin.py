@@ -57,6 +57,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.content_dir = (root / self.config.content_dir).resolve()
         # Free pages get working anchors for Chinese headings, like record bodies do.
         config.mdx_configs.setdefault("toc", {})["slugify"] = slugify_unicode
+        # Free pages are sanitised, which drops style="text-align"; align="…" survives.
+        config.mdx_configs.setdefault("tables", {})["use_align_attribute"] = True
         if self.config.for_file:
             config.use_directory_urls = False
         self.progress = BuildProgress()  # a bar on a terminal, nothing in CI or logs

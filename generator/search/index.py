@@ -174,10 +174,11 @@ class IndexBuilder:
             for pair in bigrams(run):
                 key = "b" + pair
                 terms[key] = terms.get(key, 0) | flag
-            for word in self._segmenter.words(run) if has_cjk(run) else [run]:
+            # A run is ASCII letters and digits or contains Chinese characters (see TERM_RUN).
+            for word in [run] if run.isascii() else self._segmenter.words(run):
                 if len(word) < 2:
                     continue
-                if len(word) == 2 and has_cjk(word):
+                if len(word) == 2 and not word.isascii():
                     terms["b" + word] |= WORD_FLAG
                 else:
                     key = "w" + word

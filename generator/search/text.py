@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
@@ -38,14 +37,13 @@ def _s2t_variants() -> tuple[opencc.OpenCC, ...]:
     return tuple(opencc.OpenCC(config) for config in ("s2t", "s2tw", "s2hk"))
 
 
+# Full-width ASCII (ＡＢＣ１２３，) -> ASCII, one character for one.
+FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+
+
 def fold_width(text: str) -> str:
     """Full-width letters and digits (ＡＢＣ１２３) -> ASCII, lower case; length is kept."""
-    return "".join(_fold_char(ch) for ch in text).lower()
-
-
-def _fold_char(ch: str) -> str:
-    folded = unicodedata.normalize("NFKC", ch)
-    return folded if len(folded) == 1 else ch
+    return text.translate(FULL_WIDTH).lower()
 
 
 def normalize(text: str) -> str:
@@ -70,7 +68,7 @@ def bigrams(run: str) -> Iterator[str]:
     """Adjacent character pairs with at least one Chinese character (ASCII words are words)."""
     for i in range(len(run) - 1):
         pair = run[i : i + 2]
-        if has_cjk(pair):
+        if not pair.isascii():  # runs hold only ASCII letters, digits and Chinese characters
             yield pair
 
 
@@ -134,6 +132,7 @@ class Segmenter:
 
     def __init__(self, words: Iterable[str]) -> None:
         self._tokenizer = _fresh_tokenizer()
+        self._memo: dict[str, list[str]] = {}
         for word in sorted({normalize(w) for w in words}):
             for run in term_runs(word):
                 if len(run) >= 2:
@@ -141,8 +140,12 @@ class Segmenter:
 
     def words(self, run: str) -> list[str]:
         """jieba's words of one normalised run. HMM is off: unknown words get bigrams anyway
-        and it halves the time."""
-        return [w for w in self._tokenizer.cut(run, HMM=False) if w.strip()]
+        and it halves the time. Runs repeat a lot (names, kinds, addresses): remember them."""
+        words = self._memo.get(run)
+        if words is None:
+            words = [w for w in self._tokenizer.cut(run, HMM=False) if w.strip()]
+            self._memo[run] = words
+        return words
 
 
 def pinyin_terms(name: str, segmenter: Segmenter) -> dict[str, bool]:

@@ -61,8 +61,9 @@
   }
 
   function normalizeChar(ch) {
-    var folded = ch.normalize("NFKC");
-    if (folded.length !== ch.length) folded = ch;
+    var code = ch.charCodeAt(0);
+    // Full-width ASCII (ＡＢＣ１２３) -> ASCII, as the index does.
+    var folded = code >= 0xff01 && code <= 0xff5e ? String.fromCharCode(code - 0xfee0) : ch;
     folded = folded.toLowerCase();
     if (folded.length !== ch.length) folded = ch;
     return store.t2s[folded] || folded;

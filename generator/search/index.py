@@ -48,13 +48,19 @@ def encode_number(value: int) -> str:
     return "".join(reversed(digits))
 
 
+# Codes of the small numbers that make up nearly every posting, computed once.
+SMALL_CODES = [encode_number(value) for value in range(1 << 15)]
+
+
 def encode_postings(entries: Iterable[int]) -> str:
     """``(record << 2) | flags`` in increasing record order -> the compact string."""
     previous = 0
     out: list[str] = []
+    small = len(SMALL_CODES)
     for entry in entries:
-        record, flags = entry >> 2, entry & 3
-        out.append(encode_number(((record - previous) << 2) | flags))
+        record = entry >> 2
+        value = ((record - previous) << 2) | (entry & 3)
+        out.append(SMALL_CODES[value] if value < small else encode_number(value))
         previous = record
     return "".join(out)
 
@@ -171,8 +177,7 @@ class IndexBuilder:
             return
         self._characters.update(text)
         for run in term_runs(normalize(text)):
-            for pair in bigrams(run):
-                key = "b" + pair
+            for key in {"b" + pair for pair in bigrams(run)}:
                 terms[key] = terms.get(key, 0) | flag
             # A run is ASCII letters and digits or contains Chinese characters (see TERM_RUN).
             for word in [run] if run.isascii() else self._segmenter.words(run):

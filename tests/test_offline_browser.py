@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from collections import deque
@@ -31,6 +32,11 @@ SUB_PATH_URL = "http://intranet.example/dangjian/"
 
 def _first_record(content: Path, type_name: str) -> str:
     return sorted((content / type_name).glob("*.yml"))[0].stem
+
+
+def _first_record_field(content: Path, type_name: str, field: str) -> str:
+    path = content / type_name / f"{_first_record(content, type_name)}.yml"
+    return str(yaml.safe_load(path.read_text(encoding="utf-8"))[field])
 
 
 def page_of_every_type(content: Path) -> list[str]:
@@ -193,6 +199,11 @@ def test_under_a_sub_path_pages_load_cleanly_in_the_browser(
     record = f"notices/{_first_record(sub_path_site.content, 'notices')}/"
     with serve(sub_path_site.site, "/dangjian/") as base:
         problems = [p for url in ("", "notices/", record, "404.html") for p in _visit(page, watch, base + url)]
+        # Search fetches its index relative to the page: a resident searching for a grid finds it.
+        name = _first_record_field(sub_path_site.content, "grids", "name")
+        problems += _visit(page, watch, base + "search/?q=" + urllib.parse.quote("网格"))
+        if name not in page.inner_text(".md-content"):  # type: ignore[attr-defined]
+            problems.append(f"search under /dangjian/ did not find {name}")
     assert not problems, "\n".join(problems)
 
 
@@ -266,8 +277,12 @@ def test_the_usb_package_unzips_and_opens_from_disk(
     page.wait_for_load_state()  # type: ignore[attr-defined]
     assert page.url == (top / "notices" / "index.html").as_uri()  # type: ignore[attr-defined]
     notice = _first_record(packaged.content, "notices")
-    title = yaml.safe_load((packaged.content / "notices" / f"{notice}.yml").read_text(encoding="utf-8"))["title"]
+    title = _first_record_field(packaged.content, "notices", "title")
     page.click(f"a[href='{notice}.html'] >> nth=0")  # type: ignore[attr-defined]
     page.wait_for_load_state()  # type: ignore[attr-defined]
     assert title in page.inner_text("h1")  # type: ignore[attr-defined]
+    # Searching works from disk too: the results page finds a grid by the word 网格.
+    name = _first_record_field(packaged.content, "grids", "name")
+    assert _visit(page, watch, (top / "search.html").as_uri() + "?q=" + urllib.parse.quote("网格")) == []
+    assert name in page.inner_text(".md-content")  # type: ignore[attr-defined]
     assert watch.clean, (watch.external, watch.failed, watch.errors)

@@ -106,9 +106,9 @@ def test_facet_filter_narrows_results_by_type(page, sample_site: Path) -> None: 
         unfiltered = page.locator(".tx-result__type").all_inner_texts()
         assert len(set(unfiltered)) > 1
         page.locator("#tx-search-filters summary").click()
-        page.get_by_label("类型", exact=True).select_option(label=next(
-            o for o in page.get_by_label("类型", exact=True).locator("option").all_inner_texts() if o.startswith("网格")
-        ))
+        types = page.get_by_label("类型", exact=True)
+        types.locator("option", has_text="网格").wait_for(state="attached")
+        types.select_option(label=next(o for o in types.locator("option").all_inner_texts() if o.startswith("网格")))
         page.wait_for_selector("#tx-search-results[data-tx-state=done]", state="attached")
         assert set(page.locator(".tx-result__type").all_inner_texts()) == {"网格"}
 

@@ -138,6 +138,10 @@ class Segmenter:
                 if len(run) >= 2:
                     self._tokenizer.add_word(run)
 
+    def plain_words(self, run: str) -> list[str]:
+        """jieba's words with its own dictionary only (names not joined into one word)."""
+        return [w for w in _base_tokenizer().cut(run, HMM=False) if w.strip()]
+
     def words(self, run: str) -> list[str]:
         """jieba's words of one normalised run. HMM is off: unknown words get bigrams anyway
         and it halves the time. Runs repeat a lot (names, kinds, addresses): remember them."""
@@ -152,18 +156,17 @@ def pinyin_terms(name: str, segmenter: Segmenter) -> dict[str, bool]:
     """Pinyin spellings of a name -> whether the spelling covers the whole name.
 
     Full pinyin and initials, starting at every word of the name and ending at any syllable
-    after it: 同心家园共建理事会 gives tongxinjiayuan, txjy, gongjian, lishihui, ….
+    after it: 同心家园共建理事会 gives tongxinjiayuan, txjy, gongjian, lishihui, …. Words are
+    taken both with the content's names (whole names are words) and with jieba's own
+    dictionary, so 东花市南里社区党员之家 also starts a spelling at 党员 (dangyuanzhijia).
     """
     terms: dict[str, bool] = {}
     runs = term_runs(normalize(name))
     for run in runs:
-        words = segmenter.words(run)
-        syllables: list[str] = []
-        starts: list[int] = []
-        for word in words:
-            starts.append(len(syllables))
-            syllables += [s for s in (p.lower() for p in lazy_pinyin(word)) if PINYIN_SYLLABLE.match(s)]
-        for start in starts:
+        syllables, offsets = _syllables(segmenter.words(run))
+        starts = {offsets[o] for o in _word_starts(segmenter.words(run)) + _word_starts(segmenter.plain_words(run))
+                  if o in offsets}
+        for start in sorted(starts):
             for end in range(start + 1, len(syllables) + 1):
                 whole = len(runs) == 1 and start == 0 and end == len(syllables)
                 span = syllables[start:end]
@@ -171,6 +174,34 @@ def pinyin_terms(name: str, segmenter: Segmenter) -> dict[str, bool]:
                 if len(span) >= 2:
                     _add_term(terms, "".join(s[0] for s in span), whole)
     return {term: whole for term, whole in terms.items() if len(term) >= 2}
+
+
+def _syllables(words: list[str]) -> tuple[list[str], dict[int, int]]:
+    """Pinyin syllables of a run's words, and character offset -> index of its first syllable.
+    Words are read whole (pypinyin picks a polyphone's reading from the word)."""
+    syllables: list[str] = []
+    offsets: dict[int, int] = {}
+    offset = 0
+    for word in words:
+        readings = [p.lower() for p in lazy_pinyin(word)]
+        if len(readings) == len(word):  # one syllable per character
+            for i, reading in enumerate(readings):
+                if PINYIN_SYLLABLE.match(reading):
+                    offsets.setdefault(offset + i, len(syllables))
+                    syllables.append(reading)
+        else:  # digits or letters inside: the word is one unit
+            offsets[offset] = len(syllables)
+            syllables += [r for r in readings if PINYIN_SYLLABLE.match(r)]
+        offset += len(word)
+    return syllables, offsets
+
+
+def _word_starts(words: list[str]) -> list[int]:
+    starts, offset = [], 0
+    for word in words:
+        starts.append(offset)
+        offset += len(word)
+    return starts
 
 
 def _add_term(terms: dict[str, bool], term: str, whole: bool) -> None:

@@ -24,6 +24,11 @@ class UrlScheme:
             return folder if self.directory_urls else f"{folder}index.html"
         return f"{stem}/" if self.directory_urls else f"{stem}.html"
 
+    def output_path(self, src_uri: str) -> str:
+        """The file, relative to the site folder, that holds the page built from ``src_uri``."""
+        url = self.page_url(src_uri)
+        return f"{url}index.html" if url == "" or url.endswith("/") else url
+
     @staticmethod
     def record_src(type_name: str, record_id: str) -> str:
         return f"{type_name}/{record_id}.md"

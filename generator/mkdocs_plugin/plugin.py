@@ -23,6 +23,7 @@ from mkdocs.exceptions import Abort, PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from ..loading import RECORD_SUFFIXES
@@ -35,6 +36,7 @@ from ..rendering import PageCollision, PortalRenderer, RenderedPage, SiteInfo
 from ..site import ContentSource, resolve_build_date
 from ..urls import UrlScheme
 from .config import TongxinConfig
+from .shell import PageShell
 
 log = logging.getLogger("mkdocs.plugins.tongxin")
 
@@ -49,6 +51,9 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.final_site_dir: Path | None = None
         self.building_site_dir: Path | None = None
         self.progress = BuildProgress(enabled=False)
+        self.env: jinja2.Environment | None = None
+        self.nav: Navigation | None = None
+        self.files: Files | None = None
 
     # --- events --------------------------------------------------------------------
 
@@ -71,6 +76,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             if file.src_uri.endswith(RECORD_SUFFIXES):
                 files.remove(file)  # records are published as pages, never as raw YAML
         for page in self.pages.values():
+            if page.is_record:
+                continue  # written into Material's layout shell in on_post_build
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
                 files.remove(existing)
@@ -87,8 +94,17 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
                     else InclusionLevel.UNDEFINED,
                 )
             )
-        self.progress.stage("写出页面", total=len(files.documentation_pages()))
+        records = sum(1 for page in self.pages.values() if page.is_record)
+        self.progress.stage("写出页面", total=len(files.documentation_pages()) + records)
         return files
+
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        self.nav = nav
+        return nav
+
+    def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        self.env, self.files = env, files
+        return env
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         self.progress.advance()
@@ -100,9 +116,10 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         return rendered.html if rendered is not None else sanitize(html, PAGE_TAGS)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self._write_record_pages(config)
         self.progress.close()
         if self.outputs is not None:
-            write_outputs(replace(self.outputs, site_dir=Path(config.site_dir)))
+            write_outputs(replace(self.outputs, site_dir=Path(config.site_dir), pages=self._page_urls(config)))
         self._refuse_external_resources(config)
         self._finish_atomic_build()
 
@@ -151,6 +168,28 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         except jinja2.TemplateError as error:
             where = f"{getattr(error, 'filename', '') or ''}:{getattr(error, 'lineno', '') or ''}"
             raise PluginError(f"模板错误（template error）{where}: {error}") from None
+
+    def _write_record_pages(self, config: MkDocsConfig) -> None:
+        """Record pages: Material's layout rendered once, each record's body spliced in."""
+        assert self.env is not None and self.nav is not None and self.files is not None
+        shell = PageShell.render(self.env, self.nav, self.files, config)
+        scheme = UrlScheme(config.use_directory_urls)
+        site_dir = Path(config.site_dir)
+        for page in self.pages.values():
+            if not page.is_record:
+                continue
+            target = site_dir / scheme.output_path(page.src_uri)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(shell.fill(page, page.src_uri[: -len(".md")]), encoding="utf-8")
+            self.progress.advance()
+
+    def _page_urls(self, config: MkDocsConfig) -> tuple[str, ...]:
+        """Site-relative URLs of every HTML page, records included, in a stable order."""
+        assert self.files is not None
+        scheme = UrlScheme(config.use_directory_urls)
+        sources = {file.src_uri for file in self.files.documentation_pages()}
+        sources.update(page.src_uri for page in self.pages.values() if page.is_record)
+        return tuple(sorted(scheme.page_url(src) for src in sources))
 
     @staticmethod
     def _template_dir(config: MkDocsConfig) -> Path:

@@ -18,7 +18,7 @@ from ..urls import UrlScheme
 from .calendar import write_calendars
 from .feeds import write_feeds
 from .opendata import write_opendata
-from .sitemap import write_sitemap_gz
+from .sitemap import write_sitemap
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class OutputContext:
     site: SiteInfo
     # The content folder, for outputs that read free Markdown pages (the search index).
     content_dir: Path | None = None
+    # Site-relative URLs of every HTML page of the build, records included (for the sitemap).
+    pages: tuple[str, ...] = ()
 
 
 Writer = Callable[[OutputContext], None]
@@ -39,7 +41,7 @@ WRITERS: list[Writer] = [
     write_calendars,
     write_feeds,
     write_opendata,
-    write_sitemap_gz,
+    write_sitemap,
 ]
 
 

@@ -70,7 +70,9 @@ def lecture_event(context: OutputContext, lecture: Lecture) -> icalendar.Event:
     return event
 
 
-def _calendar(context: OutputContext, name: str, lectures: list[Lecture]) -> bytes:
+def _calendar(
+    context: OutputContext, name: str, events: list[icalendar.Event], zones: list[icalendar.Timezone]
+) -> bytes:
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -78,18 +80,30 @@ def _calendar(context: OutputContext, name: str, lectures: list[Lecture]) -> byt
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", context.site.timezone)
-    for lecture in lectures:
-        cal.add_component(lecture_event(context, lecture))
-    cal.add_missing_timezones()
+    for zone in zones:
+        cal.add_component(zone)
+    for event in events:
+        cal.add_component(event)
     return cal.to_ical()
+
+
+def _timezones(events: list[icalendar.Event]) -> list[icalendar.Timezone]:
+    """VTIMEZONE components for the events, computed once: building them is the slow part."""
+    probe = icalendar.Calendar()
+    for event in events:
+        probe.add_component(event)
+    probe.add_missing_timezones()
+    return list(probe.walk("VTIMEZONE"))
 
 
 def write_calendars(context: OutputContext) -> None:
     lectures = _lectures(context)
-    for lecture in lectures:
+    events = [lecture_event(context, lecture) for lecture in lectures]
+    zones = _timezones(events)
+    for lecture, event in zip(lectures, events, strict=True):
         path = context.site_dir / lecture_calendar(lecture.id)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(_calendar(context, lecture.title, [lecture]))
+        path.write_bytes(_calendar(context, lecture.title, [event], zones))
     whole = context.site_dir / LECTURES_CALENDAR
     whole.parent.mkdir(parents=True, exist_ok=True)
-    whole.write_bytes(_calendar(context, f"{context.site.name} · 党课讲座", lectures))
+    whole.write_bytes(_calendar(context, f"{context.site.name} · 党课讲座", events, zones))

@@ -1,14 +1,16 @@
-"""sitemap.xml.gz made reproducible.
+"""sitemap.xml (and .gz) listing every page of the portal, records included.
 
-MkDocs renders sitemap.xml from the theme (theme/sitemap.xml lists every page, records
-included) but stamps the .gz copy with today's time; this writer re-compresses it with the
-build date, so the same content and build date give byte-identical files.
+Written from the build's own list of pages rather than MkDocs' theme template, because
+record pages are not MkDocs pages (see mkdocs_plugin/shell.py). Without site_url the
+addresses are relative to the sitemap, which sits at the site root. The .gz copy carries
+the build date, so the same content and build date give byte-identical files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gzip
+import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 from ..published import SITEMAP
@@ -16,14 +18,24 @@ from ..published import SITEMAP
 if TYPE_CHECKING:
     from . import OutputContext
 
+NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
-def write_sitemap_gz(context: OutputContext) -> None:
-    sitemap = context.site_dir / SITEMAP
-    if not sitemap.is_file():
-        return
+
+def sitemap_xml(context: OutputContext) -> bytes:
+    urlset = ET.Element("urlset", xmlns=NAMESPACE)
+    for url in context.pages:
+        entry = ET.SubElement(urlset, "url")
+        ET.SubElement(entry, "loc").text = context.site.absolute_url(url) or url or "./"
+    ET.indent(urlset)
+    return ET.tostring(urlset, encoding="UTF-8", xml_declaration=True) + b"\n"
+
+
+def write_sitemap(context: OutputContext) -> None:
+    content = sitemap_xml(context)
+    (context.site_dir / SITEMAP).write_bytes(content)
     moment = dt.datetime.combine(context.site.build_date, dt.time.min, tzinfo=dt.UTC)
     target = context.site_dir / f"{SITEMAP}.gz"
     with target.open("wb") as raw, gzip.GzipFile(
         filename=f"{SITEMAP}.gz", fileobj=raw, mode="wb", mtime=int(moment.timestamp())
     ) as compressed:
-        compressed.write(sitemap.read_bytes())
+        compressed.write(content)

@@ -172,14 +172,19 @@ def external_in_text(text: str, is_css: bool = False) -> list[tuple[int, str, st
     )
 
 
-def find_external_resources(site_dir: Path) -> list[ExternalResource]:
-    """Every external resource loaded by the built HTML and CSS under ``site_dir``."""
+def find_external_resources(site_dir: Path, skip: frozenset[str] = frozenset()) -> list[ExternalResource]:
+    """Every external resource loaded by the built HTML and CSS under ``site_dir``.
+
+    ``skip`` names files (relative to ``site_dir``) that the caller scans from memory instead.
+    """
     found: list[ExternalResource] = []
     for path in sorted(site_dir.rglob("*")):
         if path.suffix.lower() not in SCANNED_SUFFIXES or not path.is_file():
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
         relative = path.relative_to(site_dir).as_posix()
+        if relative in skip:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
         for line, what, url in external_in_text(text, is_css=path.suffix.lower() == ".css"):
             found.append(ExternalResource(relative, line, what, url))
     return found

@@ -47,6 +47,21 @@ log = logging.getLogger("mkdocs.plugins.tongxin.rendering")
 CALENDAR_SRC = "lectures/calendar.md"
 CONTACTS_SRC = "contacts.md"
 OPENDATA_SRC = "opendata.md"
+TREE_SRC = "organizations/tree.md"
+
+# Items per page of a listing. With the Material layout (~20 KB) the heaviest listing item
+# (a place card, ~0.6 KB) keeps every page well under 100 KB; a street's portal (tens of
+# records per type) stays on one page.
+PER_PAGE = 100
+# Organisations and grids shown on one organisation-tree page (~0.3 KB each); above this the
+# tree is split into one page per branch.
+TREE_PAGE_NODES = 200
+# Lectures shown in one calendar page; above this the calendar gets a page per month.
+CALENDAR_PAGE_LECTURES = 150
+# Phone numbers shown on one contacts page; above this the directory is paginated.
+CONTACTS_PAGE_ENTRIES = 150
+# Items of each block on the home page; the listing has them all.
+HOME_BLOCK_ITEMS = 20
 
 SECTION_INTROS: dict[str, str] = {
     "organizations": "街道党工委、社区党委、党总支、党支部和网格党组织",
@@ -96,6 +111,75 @@ class RenderedPage:
     is_record: bool = False
     # False for records and sub-pages (categories, series) that the nav does not list.
     in_nav: bool = True
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where one page stands among the pages of a paginated listing."""
+
+    number: int  # 1-based
+    srcs: tuple[str, ...]  # the src_uri of every page, first page first
+
+    @property
+    def count(self) -> int:
+        return len(self.srcs)
+
+    def src(self, number: int) -> str:
+        return self.srcs[number - 1]
+
+    @property
+    def previous_src(self) -> str | None:
+        return self.srcs[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_src(self) -> str | None:
+        return self.srcs[self.number] if self.number < self.count else None
+
+    def numbers(self, around: int = 2) -> list[int | None]:
+        """Page numbers to offer: the first, the last and a few around this one; None is a gap."""
+        wanted = {1, self.count, *range(self.number - around, self.number + around + 1)}
+        shown: list[int | None] = []
+        for number in sorted(n for n in wanted if 1 <= n <= self.count):
+            if shown and number - (shown[-1] or 0) > 1:
+                shown.append(None)
+            shown.append(number)
+        return shown
+
+
+def page_src(first_src: str, number: int) -> str:
+    """The source path of page ``number`` of a listing whose first page is ``first_src``.
+
+    notices/index.md -> notices/page/2.md; notices/category/x.md -> notices/category/x/page/2.md.
+    """
+    if number == 1:
+        return first_src
+    stem = first_src.removesuffix(".md")
+    folder = stem.removesuffix("index") if stem == "index" or stem.endswith("/index") else stem + "/"
+    return f"{folder}page/{number}.md"
+
+
+def paginate(
+    items: list[Any],
+    per_page: int,
+    first_src: str,
+    title: str,
+    template: str,
+    context_for: Callable[[list[Any]], dict[str, Any]],
+    in_nav: bool = True,
+) -> list[PagePlan]:
+    """One plan per ``per_page`` items (at least one, even for no items), each with its Pager.
+
+    ``context_for`` turns a page's share of the items into that page's template context.
+    Only the first page goes in the nav; later pages say their number in the title.
+    """
+    chunks = [items[start : start + per_page] for start in range(0, len(items), per_page)] or [[]]
+    srcs = tuple(page_src(first_src, number) for number in range(1, len(chunks) + 1))
+    plans = []
+    for number, chunk in enumerate(chunks, start=1):
+        context = {**context_for(chunk), "pager": Pager(number, srcs), "total": len(items)}
+        page_title = title if number == 1 else f"{title}（第 {number} 页）"
+        plans.append(PagePlan(srcs[number - 1], page_title, template, context, in_nav=in_nav and number == 1))
+    return plans
 
 
 class PageCollision(ValueError):
@@ -174,6 +258,15 @@ def category_src(category: str) -> str:
 
 def series_src(series: str) -> str:
     return f"lectures/series/{slug(series)}.md"
+
+
+def tree_src(organization_id: str) -> str:
+    """The organisation-tree page of one branch, when the tree is split."""
+    return f"{TREE_SRC.removesuffix('.md')}/{organization_id}.md"
+
+
+def calendar_month_src(month: MonthGrid) -> str:
+    return f"{CALENDAR_SRC.removesuffix('.md')}/{month.year}-{month.month:02d}.md"
 
 
 def month_grids(lectures: list[Lecture]) -> list[MonthGrid]:
@@ -300,10 +393,11 @@ class PortalRenderer:
     # --- planning ------------------------------------------------------------------
 
     def plan(self) -> list[PagePlan]:
-        plans = [self._home_plan(), self._tree_plan()]
-        plans += [self._listing_plan(type_name) for type_name in RECORD_TYPES]
+        plans = [self._home_plan(), *self._tree_plans()]
+        for type_name in RECORD_TYPES:
+            plans += self._listing_plans(type_name)
         plans += self._category_plans() + self._series_plans()
-        plans += [self._calendar_plan(), self._contacts_plan(), self._opendata_plan()]
+        plans += [*self._calendar_plans(), *self._contacts_plans(), self._opendata_plan()]
         # The search results page; generator/search writes its index, the browser fills it in.
         plans.append(PagePlan("search.md", "搜索", "search.html", in_nav=False))
         generated = {plan.src_uri for plan in plans}
@@ -331,40 +425,70 @@ class PortalRenderer:
         return qr_code(url) if url else None
 
     def _home_plan(self) -> PagePlan:
+        notices = self.graph.notices_by_state()
         return PagePlan(
             "index.md",
             self.site.name,
             "home.html",
             {
-                "notices": self.graph.notices_by_state(),
+                # The first few of each state; the notices listing has them all.
+                "notices": {state: items[:HOME_BLOCK_ITEMS] for state, items in notices.items()},
                 "lectures": self.graph.lectures_by_state(),
                 "counts": {name: len(items) for name, items in self.graph.records.items()},
             },
         )
 
-    def _tree_plan(self) -> PagePlan:
-        return PagePlan(
-            "organizations/tree.md",
-            "组织架构",
-            "tree.html",
-            {"roots": self.graph.organization_tree},
-        )
+    # --- the organisation tree: one page, or a page per branch when it is large ---------
 
-    def _listing_plan(self, type_name: str) -> PagePlan:
+    def _tree_plans(self) -> list[PagePlan]:
+        sizes: dict[str, tuple[int, int]] = {}
+        for root in self.graph.organization_tree:
+            _count_subtree(root, sizes)
+        return self._branch_plans(None, self.graph.organization_tree, sizes)
+
+    def _branch_plans(
+        self, branch: TreeNode | None, nodes: list[TreeNode], sizes: dict[str, tuple[int, int]]
+    ) -> list[PagePlan]:
+        """The tree page of ``branch`` (None: the whole tree) and the pages of its sub-branches.
+
+        A branch small enough is drawn in full; a larger one lists its member organisations
+        with counts, each linking to its own branch page (paginated if there are many).
+        """
+        src = TREE_SRC if branch is None else tree_src(branch.organization.id)
+        title = "组织架构" if branch is None else f"组织架构：{branch.organization.display_title}"
+        context: dict[str, Any] = {"branch_node": branch, "sizes": sizes, "tree_src": tree_src}
+        if sum(sum(sizes[node.organization.id]) for node in nodes) <= TREE_PAGE_NODES:
+            return [PagePlan(src, title, "tree.html", {**context, "roots": nodes, "expanded": True},
+                             in_nav=branch is None)]
+        plans = paginate(nodes, PER_PAGE, src, title, "tree.html",
+                         lambda page: {**context, "roots": page, "expanded": False}, in_nav=branch is None)
+        for node in nodes:
+            if node.children or node.grids:
+                plans += self._branch_plans(node, node.children, sizes)
+        return plans
+
+    # --- listings ------------------------------------------------------------------
+
+    def _listing_plans(self, type_name: str) -> list[PagePlan]:
         model = RECORD_TYPES[type_name]
         items = list(self.graph.records[type_name].values())
-        context: dict[str, Any] = {"type_name": type_name, "items": items}
+        src, template = f"{type_name}/index.md", f"listing/{type_name}.html"
+        shared: dict[str, Any] = {"type_name": type_name}
+        context_for: Callable[[list[Any]], dict[str, Any]] = lambda page: {**shared, "items": page}  # noqa: E731
         if type_name == "notices":
-            context.update(self._notice_groups(items))  # type: ignore[arg-type]
-            context["categories"] = _counted(items, lambda n: n.category)  # type: ignore[attr-defined]
+            shared["categories"] = _counted(items, lambda n: n.category)
+            items = self._notices_in_listing_order(items)  # type: ignore[arg-type]
+            context_for = lambda page: {**shared, "items": page, **self._notice_groups(page)}  # noqa: E731
         elif type_name == "lectures":
-            context["groups"] = self.graph.lectures_by_state()
-            context["series"] = _counted(items, lambda lecture: lecture.series)  # type: ignore[attr-defined]
+            shared["series"] = _counted(items, lambda lecture: lecture.series)
+            items = self._lectures_in_listing_order(items)  # type: ignore[arg-type]
+            context_for = lambda page: {**shared, "items": page, "groups": self._lecture_groups(page)}  # noqa: E731
         elif type_name == "organizations":
-            context["filters"] = filter_options(items)  # type: ignore[arg-type]
+            # Filters offer what the page shows: at one page, every kind, area and basis.
+            context_for = lambda page: {**shared, "items": page, "filters": filter_options(page)}  # noqa: E731
         elif type_name == "places":
-            context["hours"] = {p.id: hours_data(p.hours) for p in items if isinstance(p, Place) and p.hours}
-        return PagePlan(f"{type_name}/index.md", model.type_label, f"listing/{type_name}.html", context)
+            shared["hours"] = {p.id: hours_data(p.hours) for p in items if isinstance(p, Place) and p.hours}
+        return paginate(items, PER_PAGE, src, model.type_label, template, context_for)
 
     def _notice_groups(self, notices: list[Notice]) -> dict[str, Any]:
         groups: dict[str, list[Notice]] = {site_graph.NOTICE_OPEN: [], site_graph.NOTICE_UPCOMING: [],
@@ -375,35 +499,82 @@ class PortalRenderer:
         archive = _by_year(groups[site_graph.NOTICE_CLOSED], lambda n: n.window.end.year)
         return {"groups": groups, "archive": archive}
 
+    def _notices_in_listing_order(self, notices: list[Notice]) -> list[Notice]:
+        """公示中, then 即将公示, then the archive year by year: the order pages are cut in."""
+        sections = self._notice_groups(notices)
+        groups = sections["groups"]
+        archived = [notice for _year, year_notices in sections["archive"] for notice in year_notices]
+        return groups[site_graph.NOTICE_OPEN] + groups[site_graph.NOTICE_UPCOMING] + archived
+
+    def _lecture_groups(self, lectures: list[Lecture]) -> dict[str, list[Lecture]]:
+        groups: dict[str, list[Lecture]] = {site_graph.LECTURE_UPCOMING: [], site_graph.LECTURE_PAST: []}
+        for lecture in lectures:
+            groups[self.graph.lecture_state(lecture)].append(lecture)
+        groups[site_graph.LECTURE_UPCOMING].sort(key=lambda item: (item.start, item.id))
+        return groups
+
+    def _lectures_in_listing_order(self, lectures: list[Lecture]) -> list[Lecture]:
+        groups = self._lecture_groups(lectures)
+        return groups[site_graph.LECTURE_UPCOMING] + groups[site_graph.LECTURE_PAST]
+
     def _category_plans(self) -> list[PagePlan]:
         notices = [n for n in self.graph.records["notices"].values() if isinstance(n, Notice)]
         plans = []
         for category, _count in _counted(notices, lambda n: n.category):
-            members = [n for n in notices if n.category == category]
-            context = {"type_name": "notices", "category": category, **self._notice_groups(members)}
-            plans.append(PagePlan(category_src(category), category, "listing/notice-category.html", context,
-                                  in_nav=False))
+            members = self._notices_in_listing_order([n for n in notices if n.category == category])
+            plans += paginate(
+                members, PER_PAGE, category_src(category), category, "listing/notice-category.html",
+                lambda page, category=category: {"type_name": "notices", "category": category,
+                                                 **self._notice_groups(page)},
+                in_nav=False,
+            )
         return plans
 
     def _series_plans(self) -> list[PagePlan]:
         lectures = [item for item in self.graph.records["lectures"].values() if isinstance(item, Lecture)]
         plans = []
         for series, _count in _counted(lectures, lambda item: item.series):
-            groups: dict[str, list[Lecture]] = {site_graph.LECTURE_UPCOMING: [], site_graph.LECTURE_PAST: []}
-            for lecture in lectures:
-                if lecture.series == series:
-                    groups[self.graph.lecture_state(lecture)].append(lecture)
-            groups[site_graph.LECTURE_UPCOMING].sort(key=lambda item: (item.start, item.id))
-            context = {"type_name": "lectures", "series": series, "groups": groups}
-            plans.append(PagePlan(series_src(series), series, "listing/lecture-series.html", context, in_nav=False))
+            members = self._lectures_in_listing_order([item for item in lectures if item.series == series])
+            plans += paginate(
+                members, PER_PAGE, series_src(series), series, "listing/lecture-series.html",
+                lambda page, series=series: {"type_name": "lectures", "series": series,
+                                             "groups": self._lecture_groups(page)},
+                in_nav=False,
+            )
         return plans
 
-    def _calendar_plan(self) -> PagePlan:
-        lectures = [item for item in self.graph.records["lectures"].values() if isinstance(item, Lecture)]
-        return PagePlan(CALENDAR_SRC, "党课日历", "lecture-calendar.html", {"months": month_grids(lectures)})
+    # --- the lecture calendar: one page, or a page per month when there are many lectures ---
 
-    def _contacts_plan(self) -> PagePlan:
-        return PagePlan(CONTACTS_SRC, "联系电话", "contacts.html", {"groups": contact_groups(self.graph)})
+    def _calendar_plans(self) -> list[PagePlan]:
+        lectures = [item for item in self.graph.records["lectures"].values() if isinstance(item, Lecture)]
+        months = month_grids(lectures)
+        context: dict[str, Any] = {"all_months": months, "month_srcs": {}, "month_page": None}
+        if len(lectures) <= CALENDAR_PAGE_LECTURES:
+            return [PagePlan(CALENDAR_SRC, "党课日历", "lecture-calendar.html", {**context, "months": months})]
+        srcs = {month.anchor: calendar_month_src(month) for month in months}
+        context["month_srcs"] = srcs
+        # The calendar's front page shows the build month (or the next month with lectures).
+        current = (self.site.build_date.year, self.site.build_date.month)
+        shown = next((m for m in months if (m.year, m.month) >= current), months[-1])
+        plans = [PagePlan(CALENDAR_SRC, "党课日历", "lecture-calendar.html", {**context, "months": [shown]})]
+        for index, month in enumerate(months):
+            neighbours = {"previous": months[index - 1] if index else None,
+                          "next": months[index + 1] if index + 1 < len(months) else None}
+            plans.append(PagePlan(
+                srcs[month.anchor], f"党课日历：{month.year}年{month.month}月", "lecture-calendar.html",
+                {**context, "months": [month], "month_page": month, "neighbours": neighbours}, in_nav=False,
+            ))
+        return plans
+
+    def _contacts_plans(self) -> list[PagePlan]:
+        groups = contact_groups(self.graph)
+        entries = sum(len(group.entries) for group in groups)
+        per_page = len(groups) or 1
+        if entries > CONTACTS_PAGE_ENTRIES:
+            # Whole organisations per page, about CONTACTS_PAGE_ENTRIES numbers on each.
+            per_page = max(1, len(groups) * CONTACTS_PAGE_ENTRIES // entries)
+        return paginate(groups, per_page, CONTACTS_SRC, "联系电话", "contacts.html",
+                        lambda page: {"groups": page})
 
     def _opendata_plan(self) -> PagePlan:
         return PagePlan(OPENDATA_SRC, "订阅与开放数据", "opendata.html", {})
@@ -427,6 +598,16 @@ class PortalRenderer:
     def render_all(self) -> Iterator[RenderedPage]:
         for plan in self.plan():
             yield self.render(plan)
+
+
+def _count_subtree(node: TreeNode, sizes: dict[str, tuple[int, int]]) -> tuple[int, int]:
+    """(organisations, grids) in the branch under ``node``, itself included, for every node."""
+    organizations, grids = 1, len(node.grids)
+    for child in node.children:
+        child_organizations, child_grids = _count_subtree(child, sizes)
+        organizations, grids = organizations + child_organizations, grids + child_grids
+    sizes[node.organization.id] = (organizations, grids)
+    return organizations, grids
 
 
 def _by_year(items: list[Notice], year_of: Callable[[Notice], int]) -> list[tuple[int, list[Notice]]]:

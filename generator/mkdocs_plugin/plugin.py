@@ -28,8 +28,9 @@ from mkdocs.structure.pages import Page
 
 from ..loading import RECORD_SUFFIXES
 from ..markup import PAGE_TAGS, sanitize
-from ..offline import describe_external_resources, find_external_resources
+from ..offline import ExternalResource, describe_external_resources, external_in_text, find_external_resources
 from ..outputs import OutputContext, write_outputs
+from ..parallel import render_pages
 from ..problems import ContentError
 from ..progress import BuildProgress
 from ..rendering import PageCollision, PortalRenderer, RenderedPage, SiteInfo
@@ -54,6 +55,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.env: jinja2.Environment | None = None
         self.nav: Navigation | None = None
         self.files: Files | None = None
+        self.shell: PageShell | None = None
 
     # --- events --------------------------------------------------------------------
 
@@ -161,7 +163,9 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.outputs = OutputContext(graph, Path(config.site_dir), scheme, site, self.content_dir)
         renderer = PortalRenderer(graph, template_dir, scheme, site)
         try:
-            rendered = self.progress.track(renderer.render_all(), f"已检查 {len(result.records)} 条记录，生成页面")
+            rendered = self.progress.track(
+                render_pages(renderer, renderer.plan()), f"已检查 {len(result.records)} 条记录，生成页面"
+            )
             return {page.src_uri: page for page in rendered}
         except PageCollision as error:
             raise PluginError(str(error)) from None
@@ -172,7 +176,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
     def _write_record_pages(self, config: MkDocsConfig) -> None:
         """Record pages: Material's layout rendered once, each record's body spliced in."""
         assert self.env is not None and self.nav is not None and self.files is not None
-        shell = PageShell.render(self.env, self.nav, self.files, config)
+        shell = self.shell = PageShell.render(self.env, self.nav, self.files, config)
         scheme = UrlScheme(config.use_directory_urls)
         site_dir = Path(config.site_dir)
         for page in self.pages.values():
@@ -200,7 +204,16 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
 
     def _refuse_external_resources(self, config: MkDocsConfig) -> None:
         """Fail the build (before the swap) if any built page would load from another host."""
-        found = find_external_resources(Path(config.site_dir))
+        # Record pages are the shell plus a body: scan the shell once and each body from memory
+        # instead of re-reading thousands of written pages.
+        scheme = UrlScheme(config.use_directory_urls)
+        records = {scheme.output_path(page.src_uri): page for page in self.pages.values() if page.is_record}
+        found = find_external_resources(Path(config.site_dir), skip=frozenset(records))
+        for output, page in records.items():
+            found += [ExternalResource(output, line, what, url) for line, what, url in external_in_text(page.html)]
+        if records and self.shell is not None:
+            first = next(iter(records))
+            found += [ExternalResource(first, line, what, url) for line, what, url in self.shell.external_resources()]
         if not found:
             return
         root = Path(config.config_file_path or ".").resolve().parent

@@ -20,6 +20,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from ..offline import external_in_text
 from ..rendering import RenderedPage
 
 # Placeholders chosen so that no template filter (escape, striptags, url) changes them.
@@ -71,3 +72,7 @@ class PageShell:
             pieces.append(values[slot])
             pieces.append(part)
         return "".join(pieces)
+
+    def external_resources(self) -> list[tuple[int, str, str]]:
+        """External resources the layout itself loads, as ``offline.external_in_text`` reports them."""
+        return external_in_text("".join(self.parts))

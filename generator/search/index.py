@@ -10,7 +10,7 @@ Terms (a one-letter kind, then the text):
 - ``c`` one character of a name (one-character queries search names only);
 - ``p`` full pinyin and initials of names (flag: the spelling covers the whole name).
 
-A term's shard is ``fnv1a(text) % shards`` over the text without the kind, so a query's
+A term's shard is ``term_hash(text) % shards`` (CRC-32) over the text without the kind, so a query's
 whole-word, exact-name and pinyin terms all come from one file.
 
 Postings are record numbers in increasing order, stored as ``(gap << 2) | flags`` in a
@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .documents import SearchDocument
-from .text import Segmenter, bigrams, fnv1a, has_cjk, normalize, pinyin_terms, term_runs
+from .text import Segmenter, ascii_words, bigram_set, has_cjk, normalize, pinyin_terms, term_hash, term_runs
 
 NAME_FLAG = 1  # the term occurs in the record's name (or, for ``p``, spells the whole name)
 WORD_FLAG = 2  # the bigram occurs as a whole jieba word
@@ -108,7 +108,7 @@ def decode_postings(encoded: str) -> list[tuple[int, int]]:
 
 
 def shard_of(term: str, shards: int) -> int:
-    return fnv1a(term[1:]) % shards
+    return term_hash(term[1:]) % shards
 
 
 def shard_count(estimated_bytes: int) -> int:
@@ -147,44 +147,55 @@ class IndexBuilder:
     def add(self, document: SearchDocument) -> None:
         number = len(self._documents)
         self._documents.append(document)
-        terms: dict[str, int] = {}
-        for name in document.names:
-            self._add_name(terms, name)
-        for text in document.texts:
-            self._add_text(terms, text, 0)
-        for term, flags in terms.items():
-            self._postings.setdefault(term, array("Q")).append((number << 2) | flags)
+        for text in (*document.names, *document.texts):
+            self._characters.update(text)
+        postings = self._postings
+        for term, flags in document_terms(document, self._segmenter).items():
+            entries = postings.get(term)
+            if entries is None:
+                entries = postings[term] = array("I")
+            entries.append((number << 2) | flags)
 
     def build(self) -> SearchIndex:
         count = len(self._documents)
         postings = {term: encode_term(entries, count) for term, entries in self._postings.items()}
         return SearchIndex(self._documents, postings, self._characters)
 
-    def _add_name(self, terms: dict[str, int], name: str) -> None:
-        self._add_text(terms, name, NAME_FLAG)
-        exact = exact_key(name)
-        if exact:
-            terms["x" + exact] = NAME_FLAG
-        for ch in exact:
-            if has_cjk(ch):
-                terms["c" + ch] = NAME_FLAG
-        for spelling, whole in pinyin_terms(name, self._segmenter).items():
-            key = "p" + spelling
-            terms[key] = terms.get(key, 0) | (NAME_FLAG if whole else 0)
 
-    def _add_text(self, terms: dict[str, int], text: str, flag: int) -> None:
-        if not text:
-            return
-        self._characters.update(text)
-        for run in term_runs(normalize(text)):
-            for key in {"b" + pair for pair in bigrams(run)}:
-                terms[key] = terms.get(key, 0) | flag
-            # A run is ASCII letters and digits or contains Chinese characters (see TERM_RUN).
-            for word in [run] if run.isascii() else self._segmenter.words(run):
-                if len(word) < 2:
-                    continue
-                if len(word) == 2 and not word.isascii():
-                    terms["b" + word] |= WORD_FLAG
-                else:
-                    key = "w" + word
-                    terms[key] = terms.get(key, 0) | flag
+def document_terms(document: SearchDocument, segmenter: Segmenter) -> dict[str, int]:
+    """Every term of one document -> its flags.
+
+    A pure function of the document's own text (and the build's dictionary), so one edited
+    record can be re-indexed without the others.
+    """
+    text_terms, text_word_pairs = _text_terms(normalize(" ".join(t for t in document.texts if t)), segmenter)
+    terms = dict.fromkeys(text_terms, 0)
+    name_terms, name_word_pairs = _text_terms(normalize(" ".join(document.names)), segmenter)
+    for key in name_terms:
+        terms[key] = terms.get(key, 0) | NAME_FLAG
+    for key in text_word_pairs | name_word_pairs:
+        terms[key] |= WORD_FLAG
+    for name in document.names:
+        _add_name_terms(terms, name, segmenter)
+    return terms
+
+
+def _text_terms(normalized: str, segmenter: Segmenter) -> tuple[list[str], set[str]]:
+    """Bigram terms and word terms (dictionary words of three or more characters, ASCII
+    words) of a normalised text, and the bigram terms that are two-character words."""
+    pairs = bigram_set(normalized)
+    longer, two = segmenter.contained_words(normalized, pairs)
+    keys = ["b" + pair for pair in pairs] + ["w" + word for word in longer | ascii_words(normalized)]
+    return keys, {"b" + word for word in two}
+
+
+def _add_name_terms(terms: dict[str, int], name: str, segmenter: Segmenter) -> None:
+    exact = exact_key(name)
+    if exact:
+        terms["x" + exact] = NAME_FLAG
+    for ch in exact:
+        if has_cjk(ch):
+            terms["c" + ch] = NAME_FLAG
+    for spelling, whole in pinyin_terms(name, segmenter).items():
+        key = "p" + spelling
+        terms[key] = terms.get(key, 0) | (NAME_FLAG if whole else 0)

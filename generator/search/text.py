@@ -3,14 +3,20 @@
 The browser repeats a small part of this (normalising a query character by character,
 forming bigrams, hashing a term), so every rule here that the browser also applies is
 kept simple enough to be written identically in ``theme/assets/search/tongxin-search.js``.
+
+Most of a build's text is record bodies, so the per-character work is done by C code
+(``map`` over the string, set operations, ``str.find``); Python loops run once per
+distinct bigram, word or name, not once per character.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Iterable
 from functools import lru_cache
+from operator import add
 
 import jieba
 import opencc
@@ -18,13 +24,14 @@ from pypinyin import lazy_pinyin
 
 # Runs of characters that can form a search term; everything else (punctuation, spaces,
 # symbols) separates terms, in the index and in the browser alike.
-TERM_RUN = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-ASCII_WORD = re.compile(r"[0-9a-z]+")
+TERM_CHARS = r"0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_CHARS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+TERM_RUN = re.compile(f"[{TERM_CHARS}]+")
+CJK = re.compile(f"[{CJK_CHARS}]")
+# A bigram term: two term characters, at least one of them Chinese (ASCII words are words).
+TERM_PAIR = re.compile(f"[{CJK_CHARS}][{TERM_CHARS}]|[0-9a-z][{CJK_CHARS}]")
+ASCII_RUN = re.compile(r"[0-9a-z]{2,}")
 PINYIN_SYLLABLE = re.compile(r"^[a-z]+$")
-
-FNV_OFFSET = 0x811C9DC5
-FNV_PRIME = 0x01000193
 
 
 @lru_cache(maxsize=1)
@@ -64,22 +71,21 @@ def has_cjk(text: str) -> bool:
     return CJK.search(text) is not None
 
 
-def bigrams(run: str) -> Iterator[str]:
-    """Adjacent character pairs with at least one Chinese character (ASCII words are words)."""
-    for i in range(len(run) - 1):
-        pair = run[i : i + 2]
-        if not pair.isascii():  # runs hold only ASCII letters, digits and Chinese characters
-            yield pair
+def bigram_set(normalized: str) -> set[str]:
+    """Every bigram term of a normalised text, once: adjacent pairs inside its term runs
+    with at least one Chinese character (pairs are formed and filtered in C)."""
+    return set(filter(TERM_PAIR.fullmatch, set(map(add, normalized, normalized[1:]))))
 
 
-def fnv1a(text: str) -> int:
-    """FNV-1a (32 bit) over UTF-16 code units, the same as the browser's charCodeAt loop."""
-    value = FNV_OFFSET
-    data = text.encode("utf-16-le")
-    for i in range(0, len(data), 2):
-        value ^= data[i] | (data[i + 1] << 8)
-        value = (value * FNV_PRIME) & 0xFFFFFFFF
-    return value
+def ascii_words(normalized: str) -> set[str]:
+    """ASCII letter and digit runs of two or more characters (1号楼 -> none, abc12 -> abc12)."""
+    return set(ASCII_RUN.findall(normalized))
+
+
+def term_hash(text: str) -> int:
+    """CRC-32 of the text's UTF-16 code units (little end first), as the browser computes it
+    with its table; the shard of a term. C code: a build hashes every term once."""
+    return zlib.crc32(text.encode("utf-16-le"))
 
 
 def t2s_query_map(indexed_chars: Iterable[str]) -> dict[str, str]:
@@ -108,7 +114,7 @@ def t2s_query_map(indexed_chars: Iterable[str]) -> dict[str, str]:
 def _base_tokenizer() -> jieba.Tokenizer:
     jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not a build message
     tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
+    tokenizer.initialize()  # ~0.5 s: unmarshals jieba's cached prefix dictionary
     return tokenizer
 
 
@@ -123,16 +129,27 @@ def _fresh_tokenizer() -> jieba.Tokenizer:
     return tokenizer
 
 
+def _join3(a: str, b: str, c: str) -> str:
+    return a + b + c
+
+
 class Segmenter:
-    """jieba with the content's own names as words, in an instance of its own.
+    """jieba's dictionary with the content's own names as words, in an instance of its own.
 
     A fresh ``jieba.Tokenizer`` per build keeps one build's names out of the next build
     (``jieba.add_word`` would change the global dictionary of the whole process).
+
+    Names are segmented with jieba (pinyin starts at word boundaries); long texts are not:
+    ``contained_words`` finds every dictionary word they contain, several times faster than
+    jieba's pure-Python segmentation, and a superset of its words.
     """
 
     def __init__(self, words: Iterable[str]) -> None:
         self._tokenizer = _fresh_tokenizer()
+        # jieba's prefix dictionary: every word (frequency > 0) and every prefix of one (0).
+        self._freq: dict[str, int] = self._tokenizer.FREQ
         self._memo: dict[str, list[str]] = {}
+        self._plain_memo: dict[str, list[str]] = {}
         for word in sorted({normalize(w) for w in words}):
             for run in term_runs(word):
                 if len(run) >= 2:
@@ -140,7 +157,11 @@ class Segmenter:
 
     def plain_words(self, run: str) -> list[str]:
         """jieba's words with its own dictionary only (names not joined into one word)."""
-        return [w for w in _base_tokenizer().cut(run, HMM=False) if w.strip()]
+        words = self._plain_memo.get(run)
+        if words is None:
+            words = [w for w in _base_tokenizer().cut(run, HMM=False) if w.strip()]
+            self._plain_memo[run] = words
+        return words
 
     def words(self, run: str) -> list[str]:
         """jieba's words of one normalised run. HMM is off: unknown words get bigrams anyway
@@ -150,6 +171,37 @@ class Segmenter:
             words = [w for w in self._tokenizer.cut(run, HMM=False) if w.strip()]
             self._memo[run] = words
         return words
+
+    def contained_words(self, normalized: str, pairs: set[str]) -> tuple[set[str], set[str]]:
+        """Dictionary words of three or more characters, and of two, found in a normalised
+        text whose bigram terms are ``pairs``: whatever jieba's segmentation would give, and
+        the words it would have split differently (the text does contain them whole)."""
+        freq = self._freq
+        two = {pair for pair in pairs & freq.keys() if freq[pair]}
+        longer: set[str] = set()
+        end = len(normalized)
+        # Only where a dictionary prefix of three characters occurs can a longer word start.
+        for prefix in set(map(_join3, normalized, normalized[1:], normalized[2:])) & freq.keys():
+            at = normalized.find(prefix)
+            while at >= 0:
+                stop, fragment = at + 3, prefix
+                while True:
+                    if freq[fragment]:
+                        longer.add(fragment)
+                    if stop >= end:
+                        break
+                    fragment = normalized[at : stop + 1]
+                    if fragment not in freq:
+                        break
+                    stop += 1
+                at = normalized.find(prefix, at + 1)
+        return longer, two
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_readings(word: str) -> tuple[str, ...]:
+    """pypinyin's readings of one word (slow per call; names share most of their words)."""
+    return tuple(p.lower() for p in lazy_pinyin(word))
 
 
 def pinyin_terms(name: str, segmenter: Segmenter) -> dict[str, bool]:
@@ -163,16 +215,20 @@ def pinyin_terms(name: str, segmenter: Segmenter) -> dict[str, bool]:
     terms: dict[str, bool] = {}
     runs = term_runs(normalize(name))
     for run in runs:
-        syllables, offsets = _syllables(segmenter.words(run))
-        starts = {offsets[o] for o in _word_starts(segmenter.words(run)) + _word_starts(segmenter.plain_words(run))
-                  if o in offsets}
+        words = segmenter.words(run)
+        syllables, offsets = _syllables(words)
+        starts = {offsets[o] for o in _word_starts(words) + _word_starts(segmenter.plain_words(run)) if o in offsets}
+        count = len(syllables)
         for start in sorted(starts):
-            for end in range(start + 1, len(syllables) + 1):
-                whole = len(runs) == 1 and start == 0 and end == len(syllables)
-                span = syllables[start:end]
-                _add_term(terms, "".join(span), whole)
-                if len(span) >= 2:
-                    _add_term(terms, "".join(s[0] for s in span), whole)
+            full, initials = "", ""
+            for end in range(start, count):
+                syllable = syllables[end]
+                full += syllable
+                initials += syllable[0]
+                whole = len(runs) == 1 and start == 0 and end == count - 1
+                terms[full] = terms.get(full, False) or whole
+                if end > start:
+                    terms[initials] = terms.get(initials, False) or whole
     return {term: whole for term, whole in terms.items() if len(term) >= 2}
 
 
@@ -183,7 +239,7 @@ def _syllables(words: list[str]) -> tuple[list[str], dict[int, int]]:
     offsets: dict[int, int] = {}
     offset = 0
     for word in words:
-        readings = [p.lower() for p in lazy_pinyin(word)]
+        readings = _word_readings(word)
         if len(readings) == len(word):  # one syllable per character
             for i, reading in enumerate(readings):
                 if PINYIN_SYLLABLE.match(reading):
@@ -202,7 +258,3 @@ def _word_starts(words: list[str]) -> list[int]:
         starts.append(offset)
         offset += len(word)
     return starts
-
-
-def _add_term(terms: dict[str, bool], term: str, whole: bool) -> None:
-    terms[term] = terms.get(term, False) or whole

@@ -239,8 +239,10 @@
           if (ok) shown++;
         });
         if (count) {
-          count.textContent = shown === rows.length ? "共 " + rows.length + " 个党组织"
-            : "筛选出 " + shown + " 个党组织（共 " + rows.length + " 个）";
+          /* "本页" when the directory is paginated: the filter sees only this page's rows. */
+          var scope = count.getAttribute("data-tx-filter-scope") || "";
+          count.textContent = shown === rows.length ? scope + "共 " + rows.length + " 个党组织"
+            : "筛选出 " + shown + " 个党组织（" + scope + "共 " + rows.length + " 个）";
         }
         if (empty) empty.hidden = shown > 0;
       }

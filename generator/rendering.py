@@ -305,6 +305,17 @@ def contact_groups(graph: SiteGraph) -> list[ContactGroup]:
     return groups
 
 
+def _regroup(rows: list[tuple[ContactGroup, ContactEntry]]) -> list[ContactGroup]:
+    """Consecutive rows of the same group back into groups (a page may hold part of a group)."""
+    groups: list[ContactGroup] = []
+    for group, entry in rows:
+        if groups and groups[-1].anchor == group.anchor:
+            groups[-1].entries.append(entry)
+        else:
+            groups.append(ContactGroup(group.organization, group.depth, [entry]))
+    return groups
+
+
 def _organization_contacts(graph: SiteGraph, org: Organization) -> list[ContactEntry]:
     entries: list[ContactEntry] = []
     if org.phone:
@@ -568,13 +579,11 @@ class PortalRenderer:
 
     def _contacts_plans(self) -> list[PagePlan]:
         groups = contact_groups(self.graph)
-        entries = sum(len(group.entries) for group in groups)
-        per_page = len(groups) or 1
-        if entries > CONTACTS_PAGE_ENTRIES:
-            # Whole organisations per page, about CONTACTS_PAGE_ENTRIES numbers on each.
-            per_page = max(1, len(groups) * CONTACTS_PAGE_ENTRIES // entries)
-        return paginate(groups, per_page, CONTACTS_SRC, "联系电话", "contacts.html",
-                        lambda page: {"groups": page})
+        rows = [(group, entry) for group in groups for entry in group.entries]
+        # A long directory is cut every CONTACTS_PAGE_ENTRIES numbers, even inside a group.
+        per_page = CONTACTS_PAGE_ENTRIES if len(rows) > CONTACTS_PAGE_ENTRIES else len(rows) or 1
+        return paginate(rows, per_page, CONTACTS_SRC, "联系电话", "contacts.html",
+                        lambda page: {"groups": _regroup(page)})
 
     def _opendata_plan(self) -> PagePlan:
         return PagePlan(OPENDATA_SRC, "订阅与开放数据", "opendata.html", {})

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from .models import (
     nested_model,
 )
 from .offline import check_record_body
+from .parallel import fork_map
 from .privacy import check_privacy
 from .problems import Position, ProblemLog, Severity
 
@@ -56,6 +58,7 @@ class ValidRecord:
 # --- model introspection ---------------------------------------------------------------
 
 
+@functools.cache
 def reference_fields(model: type[Record]) -> dict[str, str]:
     """Field name -> referenced record type, for every field marked with ``RefTo``."""
     found: dict[str, str] = {}
@@ -421,27 +424,48 @@ def _check_publishable(raw: RawRecord, privacy_allow: Iterable[str], log: Proble
         log.add(raw.path, where, _field_label(model, ("body",)), zh, en, severity)
 
 
+def _validate_file(
+    item: tuple[str, Path],
+    project_root: Path,
+    files_dir: Path,
+    max_bytes: int,
+    privacy_allow: tuple[str, ...],
+) -> tuple[ValidRecord | None, ProblemLog]:
+    """Passes 1 and 2 for one record file: everything that needs no other record."""
+    type_name, path = item
+    log = ProblemLog()
+    raw = load_record(type_name, path, project_root, log, max_bytes)
+    if raw is None:
+        return None, log
+    _check_publishable(raw, privacy_allow, log)
+    record = type_record(raw, log)
+    if record is None:
+        return None, log
+    rule = RECORD_RULES.get(type_name)
+    if rule:
+        rule(record, log)
+    _check_files(record, files_dir, log)
+    check_record_body(raw, _field_label(RECORD_TYPES[type_name], ("body",)), project_root, log)
+    return record, log
+
+
 def validate_content(
     content_dir: Path, project_root: Path, max_bytes: int, privacy_allow: Iterable[str] = ()
 ) -> ValidationResult:
     """Load and validate every record under ``content_dir``; never raises on bad content."""
     log = ProblemLog()
     typed: list[ValidRecord] = []
-    files_dir = content_dir / "files"
-    for type_name, path in record_files(content_dir, list(RECORD_TYPES)):
-        raw = load_record(type_name, path, project_root, log, max_bytes)
-        if raw is None:
-            continue
-        _check_publishable(raw, privacy_allow, log)
-        record = type_record(raw, log)
-        if record is None:
-            continue
-        rule = RECORD_RULES.get(type_name)
-        if rule:
-            rule(record, log)
-        _check_files(record, files_dir, log)
-        check_record_body(raw, _field_label(RECORD_TYPES[type_name], ("body",)), project_root, log)
-        typed.append(record)
+    check_file = functools.partial(
+        _validate_file,
+        project_root=project_root,
+        files_dir=content_dir / "files",
+        max_bytes=max_bytes,
+        privacy_allow=tuple(privacy_allow),
+    )
+    for record, problems in fork_map(check_file, list(record_files(content_dir, list(RECORD_TYPES)))):
+        log.extend(problems)
+        if record is not None:
+            typed.append(record)
     _warn_stray_files(content_dir, project_root, log)
     _check_free_pages(content_dir, project_root, log)
     typed = _check_duplicates(typed, log)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from generator.search.text import fnv1a, normalize
+from generator.search.text import normalize, term_hash
 from tests.support.browser import PageWatch
 from tests.support.project import REPO, copy_project
 from tests.support.server import serve
@@ -135,5 +135,5 @@ def test_browser_hash_and_normalisation_agree_with_the_index(page, sample_site: 
         search_from_header(page, base, "靜安寺")  # loads the manifest and its 繁->简 map
         hashes = page.evaluate("(xs) => xs.map(x => TongxinSearch.hash(x))", samples)
         normalized = page.evaluate("(x) => TongxinSearch.normalize(x)", "靜安寺社區「同心家園」ＡＢＣ１２")
-    assert hashes == [fnv1a(s) for s in samples]
+    assert hashes == [term_hash(s) for s in samples]
     assert normalized == normalize("靜安寺社區「同心家園」ＡＢＣ１２")

@@ -30,7 +30,7 @@ from ..loading import RECORD_SUFFIXES
 from ..markup import PAGE_TAGS, sanitize
 from ..offline import ExternalResource, describe_external_resources, external_in_text, find_external_resources
 from ..outputs import OutputContext, write_outputs
-from ..parallel import render_pages
+from ..parallel import fork_map
 from ..problems import ContentError
 from ..progress import BuildProgress
 from ..rendering import PageCollision, PortalRenderer, RenderedPage, SiteInfo
@@ -164,7 +164,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         renderer = PortalRenderer(graph, template_dir, scheme, site)
         try:
             rendered = self.progress.track(
-                render_pages(renderer, renderer.plan()), f"已检查 {len(result.records)} 条记录，生成页面"
+                fork_map(renderer.render, renderer.plan()), f"已检查 {len(result.records)} 条记录，生成页面"
             )
             return {page.src_uri: page for page in rendered}
         except PageCollision as error:

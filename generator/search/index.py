@@ -21,11 +21,14 @@ A term found in most records (党员) is a bitmap instead, with its flagged reco
 from __future__ import annotations
 
 from array import array
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import and_, rshift, sub
 
 from .documents import SearchDocument
-from .text import Segmenter, ascii_words, bigram_set, has_cjk, normalize, pinyin_terms, term_hash, term_runs
+from .text import Segmenter, has_cjk, normalize, pinyin_terms, term_hash, term_runs
 
 NAME_FLAG = 1  # the term occurs in the record's name (or, for ``p``, spells the whole name)
 WORD_FLAG = 2  # the bigram occurs as a whole jieba word
@@ -33,6 +36,7 @@ WORD_FLAG = 2  # the bigram occurs as a whole jieba word
 MORE_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef"
 LAST_DIGITS = "ghijklmnopqrstuvwxyz0123456789-_"
 BITMAP_DIGITS = MORE_DIGITS + LAST_DIGITS  # six bits each
+BITMAP_TABLE = bytes.maketrans(bytes(range(64)), BITMAP_DIGITS.encode("ascii"))
 
 # Shard files aim at this size: a query of five terms then loads ~30 KB of postings.
 TARGET_SHARD_BYTES = 6_000
@@ -53,16 +57,17 @@ SMALL_CODES = [encode_number(value) for value in range(1 << 15)]
 
 
 def encode_postings(entries: Iterable[int]) -> str:
-    """``(record << 2) | flags`` in increasing record order -> the compact string."""
-    previous = 0
-    out: list[str] = []
-    small = len(SMALL_CODES)
-    for entry in entries:
-        record = entry >> 2
-        value = ((record - previous) << 2) | (entry & 3)
-        out.append(SMALL_CODES[value] if value < small else encode_number(value))
-        previous = record
-    return "".join(out)
+    """``(record << 2) | flags`` in increasing record order -> the compact string.
+
+    A posting's value ``(record - previous record) << 2 | flags`` equals
+    ``entry - (previous entry & ~3)``, so values are computed by ``map`` in C; millions of
+    postings are encoded per build.
+    """
+    entries = list(entries)
+    values = list(map(sub, entries, map(and_, [0, *entries[:-1]], repeat(~3))))
+    if values and max(values) < len(SMALL_CODES):
+        return "".join(map(SMALL_CODES.__getitem__, values))
+    return "".join([SMALL_CODES[v] if v < len(SMALL_CODES) else encode_number(v) for v in values])
 
 
 def encode_term(entries: array, record_count: int) -> str:
@@ -71,13 +76,23 @@ def encode_term(entries: array, record_count: int) -> str:
     postings = encode_postings(entries)
     if len(postings) < record_count // 6:
         return postings
-    bits = [0] * ((record_count + 5) // 6)
-    for entry in entries:
-        record = entry >> 2
-        bits[record // 6] |= 1 << (record % 6)
-    flagged = encode_postings(entry for entry in entries if entry & 3)
-    bitmap = "~" + "".join(BITMAP_DIGITS[b] for b in bits) + "~" + flagged
+    flagged = encode_postings(compress(entries, map(and_, entries, repeat(3))))
+    bitmap = "~" + _bitmap_digits(map(rshift, entries, repeat(2)), record_count) + "~" + flagged
     return bitmap if len(bitmap) < len(postings) else postings
+
+
+def _bitmap_digits(records: Iterable[int], record_count: int) -> str:
+    """Six records per digit, record ``6g + k`` as bit ``k`` of digit ``g``.
+
+    One byte per record is set by ``map``; the six bytes of each group are then summed as
+    big integers (byte ``g`` of ``bytes[k::6]`` shifted by ``k``: no byte overflows 63), so
+    no Python loop runs per record.
+    """
+    groups = (record_count + 5) // 6
+    marks = bytearray(groups * 6)
+    deque(map(marks.__setitem__, records, repeat(1)), maxlen=0)
+    total = sum(int.from_bytes(marks[k::6], "big") << k for k in range(6))
+    return total.to_bytes(groups, "big").translate(BITMAP_TABLE).decode("ascii")
 
 
 def decode_term(encoded: str) -> list[tuple[int, int]]:
@@ -183,10 +198,15 @@ def document_terms(document: SearchDocument, segmenter: Segmenter) -> dict[str, 
 def _text_terms(normalized: str, segmenter: Segmenter) -> tuple[list[str], set[str]]:
     """Bigram terms and word terms (dictionary words of three or more characters, ASCII
     words) of a normalised text, and the bigram terms that are two-character words."""
-    pairs = bigram_set(normalized)
-    longer, two = segmenter.contained_words(normalized, pairs)
-    keys = ["b" + pair for pair in pairs] + ["w" + word for word in longer | ascii_words(normalized)]
-    return keys, {"b" + word for word in two}
+    pairs: set[str] = set()
+    words: set[str] = set()
+    word_pairs: set[str] = set()
+    for run in term_runs(normalized):
+        found = segmenter.run_terms(run)
+        pairs |= found.pairs
+        words |= found.words
+        word_pairs |= found.word_pairs
+    return ["b" + pair for pair in pairs] + ["w" + word for word in words], {"b" + pair for pair in word_pairs}
 
 
 def _add_name_terms(terms: dict[str, int], name: str, segmenter: Segmenter) -> None:

@@ -15,6 +15,7 @@ import logging
 import re
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from operator import add
 
@@ -32,6 +33,8 @@ CJK = re.compile(f"[{CJK_CHARS}]")
 TERM_PAIR = re.compile(f"[{CJK_CHARS}][{TERM_CHARS}]|[0-9a-z][{CJK_CHARS}]")
 ASCII_RUN = re.compile(r"[0-9a-z]{2,}")
 PINYIN_SYLLABLE = re.compile(r"^[a-z]+$")
+# Clauses remembered by a Segmenter before it forgets them all (~100 MB at most).
+MAX_REMEMBERED_RUNS = 200_000
 
 
 @lru_cache(maxsize=1)
@@ -129,8 +132,11 @@ def _fresh_tokenizer() -> jieba.Tokenizer:
     return tokenizer
 
 
-def _join3(a: str, b: str, c: str) -> str:
-    return a + b + c
+@dataclass(frozen=True)
+class RunTerms:
+    pairs: set[str]  # bigram terms
+    words: set[str]  # dictionary words of three or more characters, ASCII words
+    word_pairs: set[str]  # bigrams that are two-character dictionary words
 
 
 class Segmenter:
@@ -140,7 +146,7 @@ class Segmenter:
     (``jieba.add_word`` would change the global dictionary of the whole process).
 
     Names are segmented with jieba (pinyin starts at word boundaries); long texts are not:
-    ``contained_words`` finds every dictionary word they contain, several times faster than
+    ``run_terms`` finds every dictionary word they contain, several times faster than
     jieba's pure-Python segmentation, and a superset of its words.
     """
 
@@ -150,6 +156,7 @@ class Segmenter:
         self._freq: dict[str, int] = self._tokenizer.FREQ
         self._memo: dict[str, list[str]] = {}
         self._plain_memo: dict[str, list[str]] = {}
+        self._runs: dict[str, RunTerms] = {}
         for word in sorted({normalize(w) for w in words}):
             for run in term_runs(word):
                 if len(run) >= 2:
@@ -172,17 +179,29 @@ class Segmenter:
             self._memo[run] = words
         return words
 
-    def contained_words(self, normalized: str, pairs: set[str]) -> tuple[set[str], set[str]]:
-        """Dictionary words of three or more characters, and of two, found in a normalised
-        text whose bigram terms are ``pairs``: whatever jieba's segmentation would give, and
-        the words it would have split differently (the text does contain them whole)."""
+    def run_terms(self, run: str) -> RunTerms:
+        """The bigrams and words of one term run (a clause between punctuation). Clauses
+        repeat across records (addresses, kinds, stock phrases), so they are remembered."""
+        found = self._runs.get(run)
+        if found is None:
+            if len(self._runs) >= MAX_REMEMBERED_RUNS:
+                self._runs.clear()  # bounded memory for large sites with little repetition
+            pairs = bigram_set(run)
+            longer, two = self._contained_words(run, pairs)
+            found = self._runs[run] = RunTerms(pairs, longer | ascii_words(run), two)
+        return found
+
+    def _contained_words(self, run: str, pairs: set[str]) -> tuple[set[str], set[str]]:
+        """Dictionary words of three or more characters, and of two, in a run whose bigram
+        terms are ``pairs``: whatever jieba's segmentation would give, and the words it would
+        have split differently (the text does contain them whole)."""
         freq = self._freq
         two = {pair for pair in pairs & freq.keys() if freq[pair]}
         longer: set[str] = set()
-        end = len(normalized)
+        end = len(run)
         # Only where a dictionary prefix of three characters occurs can a longer word start.
-        for prefix in set(map(_join3, normalized, normalized[1:], normalized[2:])) & freq.keys():
-            at = normalized.find(prefix)
+        for prefix in set(map(add, map(add, run, run[1:]), run[2:])) & freq.keys():
+            at = run.find(prefix)
             while at >= 0:
                 stop, fragment = at + 3, prefix
                 while True:
@@ -190,11 +209,11 @@ class Segmenter:
                         longer.add(fragment)
                     if stop >= end:
                         break
-                    fragment = normalized[at : stop + 1]
+                    fragment = run[at : stop + 1]
                     if fragment not in freq:
                         break
                     stop += 1
-                at = normalized.find(prefix, at + 1)
+                at = run.find(prefix, at + 1)
         return longer, two
 
 

@@ -8,8 +8,8 @@
  *
  * Rules shared with generator/search (keep them identical): query normalisation (t2s map,
  * width folding, lower case), term runs, bigrams with a Chinese character, the term kinds
- * (b bigram, w word, x exact name, c name character, p pinyin), FNV-1a over UTF-16 code
- * units of the term text, and the posting code.
+ * (b bigram, w word, x exact name, c name character, p pinyin), CRC-32 over the UTF-16 code
+ * units of the term text (low byte first), and the posting code.
  */
 (function () {
   "use strict";
@@ -42,7 +42,7 @@
     meta: function (number, docs) { store.meta[number] = docs; },
     facets: function (_, fields) { store.facets = fields; },
     // For tests and benchmarks.
-    hash: fnv1a,
+    hash: termHash,
     normalize: normalize,
     loadedUrls: loadedUrls,
     search: function (root, query) { return search(root, query); }
@@ -51,13 +51,25 @@
 
   // --- text rules shared with the index builder -------------------------------------
 
-  function fnv1a(text) {
-    var hash = 0x811c9dc5;
-    for (var i = 0; i < text.length; i++) {
-      hash ^= text.charCodeAt(i);
-      hash = Math.imul(hash, 0x01000193) >>> 0;
+  // CRC-32 (zlib's) of the term's UTF-16 code units, low byte first: the shard of a term.
+  var CRC_TABLE = (function () {
+    var table = [];
+    for (var n = 0; n < 256; n++) {
+      var c = n;
+      for (var k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table.push(c >>> 0);
     }
-    return hash >>> 0;
+    return table;
+  })();
+
+  function termHash(text) {
+    var crc = 0xffffffff;
+    for (var i = 0; i < text.length; i++) {
+      var unit = text.charCodeAt(i);
+      crc = CRC_TABLE[(crc ^ unit) & 0xff] ^ (crc >>> 8);
+      crc = CRC_TABLE[(crc ^ (unit >>> 8)) & 0xff] ^ (crc >>> 8);
+    }
+    return (crc ^ 0xffffffff) >>> 0;
   }
 
   function normalizeChar(ch) {
@@ -147,7 +159,7 @@
   }
 
   function shardOf(term) {
-    return fnv1a(term.slice(1)) % store.manifest.shards;
+    return termHash(term.slice(1)) % store.manifest.shards;
   }
 
   function loadTerms(root, terms) {

@@ -7,8 +7,9 @@ search lists themselves and no reference is followed in two places.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -21,6 +22,8 @@ NOTICE_UPCOMING, NOTICE_OPEN, NOTICE_CLOSED = "即将公示", "公示中", "已�
 LECTURE_UPCOMING, LECTURE_PAST = "即将举行", "已结束"
 
 
+# Cached: every build sorts thousands of names, and ``tongxin serve`` rebuilds with the same ones.
+@functools.lru_cache(maxsize=1 << 16)
 def pinyin_key(text: str) -> tuple[str, str]:
     """Sort key that orders Chinese names the way a Chinese index does (by pinyin)."""
     return (" ".join(lazy_pinyin(text, style=Style.NORMAL)).lower(), text)
@@ -89,6 +92,14 @@ class SiteGraph:
     def referrers(self, target: Record, source_type: str, source_field: str) -> list[Record]:
         """Records of ``source_type`` whose ``source_field`` points at ``target``."""
         return list(self._referrers.get((target.type_name, target.id), {}).get((source_type, source_field), []))
+
+    def linked(self, record: Record) -> Iterator[Record]:
+        """Records ``record`` refers to and records referring to it: what its page may name."""
+        for field_name, target_type in reference_fields(type(record)).items():
+            value = getattr(record, field_name)
+            yield from self.resolve(target_type, value if isinstance(value, list) else [value] if value else [])
+        for sources in self._referrers.get((record.type_name, record.id), {}).values():
+            yield from sources
 
     def all_records(self) -> Iterable[Record]:
         for items in self.records.values():

@@ -4,6 +4,10 @@ The renderer knows nothing of MkDocs: it plans which pages exist (home, a listin
 type, the organisation tree, notice categories, lecture series, the lecture calendar, the
 contact directory, the open-data page and one page per record) and renders each plan to an
 HTML body. The MkDocs plugin wraps these bodies in the Material layout.
+
+Every page stays small at any number of records: long listings are cut into pages by
+``paginate`` (``notices/``, ``notices/page/2/`` …), a large organisation tree into a page per
+branch and a busy lecture calendar into a page per month. A street's portal keeps one page each.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import calendar
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
@@ -184,6 +188,18 @@ def paginate(
 
 class PageCollision(ValueError):
     """A record's id takes the address of a generated page (e.g. a lecture called "calendar")."""
+
+
+def check_collisions(section_plans: list[PagePlan], records: Iterable[Record]) -> None:
+    """Raise PageCollision for the first record whose page address a section page already has."""
+    generated = {plan.src_uri for plan in section_plans}
+    for record in records:
+        src = UrlScheme.record_src(record.type_name, record.id)
+        if src in generated:
+            raise PageCollision(
+                f"{record.type_name}/{record.id}: 编号“{record.id}”与栏目页面重名，请给文件改个名字"
+                f"（the id is reserved for the page {src}; rename the file）"
+            )
 
 
 @dataclass(frozen=True)
@@ -404,6 +420,12 @@ class PortalRenderer:
     # --- planning ------------------------------------------------------------------
 
     def plan(self) -> list[PagePlan]:
+        plans = self.section_plans()
+        check_collisions(plans, self.graph.all_records())
+        return plans + [self.record_plan(record) for record in self.graph.all_records()]
+
+    def section_plans(self) -> list[PagePlan]:
+        """Every page that is not one record's own: home, listings, tree, calendar, contacts…"""
         plans = [self._home_plan(), *self._tree_plans()]
         for type_name in RECORD_TYPES:
             plans += self._listing_plans(type_name)
@@ -411,18 +433,9 @@ class PortalRenderer:
         plans += [*self._calendar_plans(), *self._contacts_plans(), self._opendata_plan()]
         # The search results page; generator/search writes its index, the browser fills it in.
         plans.append(PagePlan("search.md", "搜索", "search.html", in_nav=False))
-        generated = {plan.src_uri for plan in plans}
-        for record in self.graph.all_records():
-            plan = self._record_plan(record)
-            if plan.src_uri in generated:
-                raise PageCollision(
-                    f"{record.type_name}/{record.id}: 编号“{record.id}”与栏目页面重名，请给文件改个名字"
-                    f"（the id is reserved for the page {plan.src_uri}; rename the file）"
-                )
-            plans.append(plan)
         return plans
 
-    def _record_plan(self, record: Record) -> PagePlan:
+    def record_plan(self, record: Record) -> PagePlan:
         src = UrlScheme.record_src(record.type_name, record.id)
         context: dict[str, Any] = {"record": record}
         if isinstance(record, Notice | Place):
@@ -581,8 +594,7 @@ class PortalRenderer:
         groups = contact_groups(self.graph)
         rows = [(group, entry) for group in groups for entry in group.entries]
         # A long directory is cut every CONTACTS_PAGE_ENTRIES numbers, even inside a group.
-        per_page = CONTACTS_PAGE_ENTRIES if len(rows) > CONTACTS_PAGE_ENTRIES else len(rows) or 1
-        return paginate(rows, per_page, CONTACTS_SRC, "联系电话", "contacts.html",
+        return paginate(rows, CONTACTS_PAGE_ENTRIES, CONTACTS_SRC, "联系电话", "contacts.html",
                         lambda page: {"groups": _regroup(page)})
 
     def _opendata_plan(self) -> PagePlan:

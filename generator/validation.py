@@ -15,7 +15,7 @@ import datetime as dt
 import difflib
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -453,8 +453,19 @@ def validate_content(
     content_dir: Path, project_root: Path, max_bytes: int, privacy_allow: Iterable[str] = ()
 ) -> ValidationResult:
     """Load and validate every record under ``content_dir``; never raises on bad content."""
-    log = ProblemLog()
-    typed: list[ValidRecord] = []
+    items = list(record_files(content_dir, list(RECORD_TYPES)))
+    checked = validate_files(items, content_dir, project_root, max_bytes, privacy_allow)
+    return check_across_records(checked, content_dir, project_root)
+
+
+def validate_files(
+    items: Sequence[tuple[str, Path]],
+    content_dir: Path,
+    project_root: Path,
+    max_bytes: int,
+    privacy_allow: Iterable[str] = (),
+) -> Iterator[tuple[ValidRecord | None, ProblemLog]]:
+    """Passes 1 and 2 for each ``(type name, path)``, in order, on every core when it pays."""
     check_file = functools.partial(
         _validate_file,
         project_root=project_root,
@@ -462,7 +473,16 @@ def validate_content(
         max_bytes=max_bytes,
         privacy_allow=tuple(privacy_allow),
     )
-    for record, problems in fork_map(check_file, list(record_files(content_dir, list(RECORD_TYPES)))):
+    return fork_map(check_file, items)
+
+
+def check_across_records(
+    checked: Iterable[tuple[ValidRecord | None, ProblemLog]], content_dir: Path, project_root: Path
+) -> ValidationResult:
+    """Pass 3 over every file's own result (in ``record_files`` order), and the folder checks."""
+    log = ProblemLog()
+    typed: list[ValidRecord] = []
+    for record, problems in checked:
         log.extend(problems)
         if record is not None:
             typed.append(record)

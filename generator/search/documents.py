@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -136,8 +137,8 @@ def _literal_values(literal: object) -> list[str]:
 
 def _field_texts(record: Record, graph: SiteGraph) -> Iterator[str]:
     """Every text value of the record; references are replaced by the referenced names."""
-    references = reference_fields(type(record))
-    for name in type(record).model_fields:
+    references = _reference_fields(type(record))
+    for name in _field_names(type(record)):
         if name in SKIPPED_FIELDS:
             continue
         value = getattr(record, name)
@@ -150,6 +151,18 @@ def _field_texts(record: Record, graph: SiteGraph) -> Iterator[str]:
         yield from _texts(value)
 
 
+@cache
+def _reference_fields(model: type[Record]) -> dict[str, str]:
+    """``reference_fields`` reads every field's annotations: once per record type, not per record."""
+    return reference_fields(model)
+
+
+@cache
+def _field_names(model: type[BaseModel]) -> tuple[str, ...]:
+    """Pydantic builds ``model_fields`` anew on every access (~30 µs): read it once per type."""
+    return tuple(model.model_fields)
+
+
 def _texts(value: object) -> Iterator[str]:
     if isinstance(value, str):
         yield value
@@ -159,7 +172,7 @@ def _texts(value: object) -> Iterator[str]:
         for item in value:
             yield from _texts(item)
     elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
+        for name in _field_names(type(value)):
             yield from _texts(getattr(value, name))
 
 

@@ -35,6 +35,8 @@ ASCII_RUN = re.compile(r"[0-9a-z]{2,}")
 PINYIN_SYLLABLE = re.compile(r"^[a-z]+$")
 # Clauses remembered by a Segmenter before it forgets them all (~100 MB at most).
 MAX_REMEMBERED_RUNS = 200_000
+# Longest spelling indexed from inside a name (a resident types a name's part, not a sentence).
+MAX_SPELLED_SYLLABLES = 10
 
 
 @lru_cache(maxsize=1)
@@ -134,9 +136,10 @@ def _fresh_tokenizer() -> jieba.Tokenizer:
 
 @dataclass(frozen=True)
 class RunTerms:
-    pairs: set[str]  # bigram terms
-    words: set[str]  # dictionary words of three or more characters, ASCII words
-    word_pairs: set[str]  # bigrams that are two-character dictionary words
+    """Index keys of one run, kind letter included (see ``generator.search.index``)."""
+
+    terms: frozenset[str]  # "b" bigrams; "w" dictionary words of three or more characters, ASCII words
+    word_pairs: frozenset[str]  # "b" bigrams that are two-character dictionary words
 
 
 class Segmenter:
@@ -157,6 +160,7 @@ class Segmenter:
         self._memo: dict[str, list[str]] = {}
         self._plain_memo: dict[str, list[str]] = {}
         self._runs: dict[str, RunTerms] = {}
+        self.pinyin_memo: dict[str, dict[str, bool]] = {}  # see pinyin_terms
         for word in sorted({normalize(w) for w in words}):
             for run in term_runs(word):
                 if len(run) >= 2:
@@ -188,7 +192,8 @@ class Segmenter:
                 self._runs.clear()  # bounded memory for large sites with little repetition
             pairs = bigram_set(run)
             longer, two = self._contained_words(run, pairs)
-            found = self._runs[run] = RunTerms(pairs, longer | ascii_words(run), two)
+            terms = frozenset([*map("b".__add__, pairs), *map("w".__add__, longer | ascii_words(run))])
+            found = self._runs[run] = RunTerms(terms, frozenset(map("b".__add__, two)))
         return found
 
     def _contained_words(self, run: str, pairs: set[str]) -> tuple[set[str], set[str]]:
@@ -227,10 +232,14 @@ def pinyin_terms(name: str, segmenter: Segmenter) -> dict[str, bool]:
     """Pinyin spellings of a name -> whether the spelling covers the whole name.
 
     Full pinyin and initials, starting at every word of the name and ending at any syllable
-    after it: 同心家园共建理事会 gives tongxinjiayuan, txjy, gongjian, lishihui, …. Words are
-    taken both with the content's names (whole names are words) and with jieba's own
-    dictionary, so 东花市南里社区党员之家 also starts a spelling at 党员 (dangyuanzhijia).
+    after it, up to ``MAX_SPELLED_SYLLABLES`` (and the whole name however long):
+    同心家园共建理事会 gives tongxinjiayuan, txjy, gongjian, lishihui, …. Words are taken both
+    with the content's names (whole names are words) and with jieba's own dictionary, so
+    东花市南里社区党员之家 also starts a spelling at 党员 (dangyuanzhijia).
     """
+    remembered = segmenter.pinyin_memo.get(name)
+    if remembered is not None:
+        return remembered
     terms: dict[str, bool] = {}
     runs = term_runs(normalize(name))
     for run in runs:
@@ -240,15 +249,19 @@ def pinyin_terms(name: str, segmenter: Segmenter) -> dict[str, bool]:
         count = len(syllables)
         for start in sorted(starts):
             full, initials = "", ""
-            for end in range(start, count):
-                syllable = syllables[end]
-                full += syllable
-                initials += syllable[0]
-                whole = len(runs) == 1 and start == 0 and end == count - 1
+            for end in range(start, min(count, start + MAX_SPELLED_SYLLABLES)):
+                full += syllables[end]
+                initials += syllables[end][0]
+                whole = start == 0 and end == count - 1 and len(runs) == 1
                 terms[full] = terms.get(full, False) or whole
                 if end > start:
                     terms[initials] = terms.get(initials, False) or whole
-    return {term: whole for term, whole in terms.items() if len(term) >= 2}
+        if count > MAX_SPELLED_SYLLABLES:  # the whole run, spelled out in full and by initials
+            whole = len(runs) == 1
+            for spelling in ("".join(syllables), "".join(s[0] for s in syllables)):
+                terms[spelling] = whole or terms.get(spelling, False)
+    found = segmenter.pinyin_memo[name] = {term: whole for term, whole in terms.items() if len(term) >= 2}
+    return found
 
 
 def _syllables(words: list[str]) -> tuple[list[str], dict[int, int]]:

@@ -42,8 +42,7 @@ def build_search_files(graph: SiteGraph, scheme: UrlScheme, content_dir: Path | 
     if content_dir is not None and content_dir.is_dir():
         documents += free_page_documents(content_dir, scheme)
     builder = IndexBuilder(Segmenter(user_dictionary(graph)))
-    for document in documents:
-        builder.add(document)
+    builder.add_all(documents)
     return render_files(builder.build())
 
 

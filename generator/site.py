@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -55,9 +56,15 @@ class ContentSource:
             self.content_dir, self.project_root, self.max_file_bytes, self.privacy_allow
         )
 
-    def load_graph(self, build_date: dt.date, lang: str = "zh") -> tuple[SiteGraph, ValidationResult]:
-        """Validate everything and link it; raise ContentError with every problem found."""
-        result = self.validate()
+    def load_graph(
+        self,
+        build_date: dt.date,
+        lang: str = "zh",
+        validate: Callable[[ContentSource], ValidationResult] | None = None,
+    ) -> tuple[SiteGraph, ValidationResult]:
+        """Validate everything (with ``validate``, e.g. a cache, if given) and link it; raise
+        ContentError with every problem found."""
+        result = validate(self) if validate is not None else self.validate()
         if result.log.has_errors():
             raise ContentError(result.log, lang)
         return SiteGraph.build(result.records, build_date), result

@@ -4,6 +4,12 @@ MkDocs events are dispatched to small methods; the domain work (loading, validat
 site graph and rendering) happens in the ``generator`` modules that know nothing of MkDocs.
 The plugin also makes every build atomic: MkDocs writes into a temporary folder next to
 ``site_dir``, which replaces the old site only after the whole build succeeded.
+
+Under ``tongxin serve`` (MkDocs' serve in dirty mode) the plugin instead stays alive across
+rebuilds and rebuilds incrementally (see ``generator.incremental``): only changed record
+files are validated again, only pages an edit reaches are rendered and written, removed
+pages are deleted, and the outputs (search index, calendars, feeds…) are written in the
+background, so an edit shows in the browser within a second or two even at 10,000 records.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from ..incremental import IncrementalSite, PageUpdate, folder_stamp
 from ..loading import RECORD_SUFFIXES
 from ..markup import PAGE_TAGS, sanitize
 from ..offline import ExternalResource, describe_external_resources, external_in_text, find_external_resources
@@ -56,8 +63,24 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.nav: Navigation | None = None
         self.files: Files | None = None
         self.shell: PageShell | None = None
+        # Under ``tongxin serve``: what is kept between rebuilds, and this build's page update.
+        self.incremental: IncrementalSite | None = None
+        self.update: PageUpdate | None = None
+        self.written: list[str] = []  # record pages written by this build (site-relative)
+        self.last_shell: PageShell | None = None  # the layout the record pages on disk have
 
     # --- events --------------------------------------------------------------------
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining on_startup also makes MkDocs keep this plugin object across the rebuilds of
+        # one serve. Incremental rebuilds need dirty mode: MkDocs then keeps unchanged files.
+        if command == "serve" and dirty:
+            self.incremental = IncrementalSite()
+            logging.getLogger("mkdocs.commands.build").addFilter(_quiet_dirty_build_warning)
+
+    def on_shutdown(self) -> None:
+        if self.incremental is not None:
+            self.incremental.outputs.stop()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -70,7 +93,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             config.use_directory_urls = False
         self.progress = BuildProgress()  # a bar on a terminal, nothing in CI or logs
         self.pages = self._render(config, root)
-        self._start_atomic_build(config)
+        if self.incremental is None:
+            self._start_atomic_build(config)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -80,6 +104,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         for page in self.pages.values():
             if page.is_record:
                 continue  # written into Material's layout shell in on_post_build
+            if not self._to_write(page):
+                continue  # unchanged since the last serve rebuild: its file is still there
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
                 files.remove(existing)
@@ -120,6 +146,9 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
     def on_post_build(self, config: MkDocsConfig) -> None:
         self._write_record_pages(config)
         self.progress.close()
+        if self.incremental is not None:
+            self._finish_incremental_build(config)
+            return
         if self.outputs is not None:
             write_outputs(replace(self.outputs, site_dir=Path(config.site_dir), pages=self._page_urls(config)))
         self._refuse_external_resources(config)
@@ -127,6 +156,9 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
 
     def on_build_error(self, error: Exception) -> None:
         self.progress.close()
+        if self.incremental is not None and self.update is not None:
+            self.incremental.forget()  # pages may be half written: the next rebuild writes all
+            self.update = None
         if self.building_site_dir is not None:
             shutil.rmtree(self.building_site_dir, ignore_errors=True)
 
@@ -135,6 +167,9 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
     ) -> LiveReloadServer:
         if self.content_dir is not None:
             server.watch(str(self.content_dir))
+        if config.theme.custom_dir:
+            # Only our theme folder: Material's own (14,000 icons) would be polled twice a second.
+            server.watch(config.theme.custom_dir)
         server.builder = _keep_serving_on_failure(server.builder)
         return server
 
@@ -151,7 +186,10 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         )
         self.progress.stage("检查内容")
         try:
-            graph, result = source.load_graph(build_date, self.config.lang)
+            if self.incremental is not None:
+                graph, result = source.load_graph(build_date, self.config.lang, self.incremental.validation.validate)
+            else:
+                graph, result = source.load_graph(build_date, self.config.lang)
         except ContentError as error:
             self.progress.close()
             raise PluginError(str(error)) from None
@@ -163,6 +201,11 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.outputs = OutputContext(graph, Path(config.site_dir), scheme, site, self.content_dir)
         renderer = PortalRenderer(graph, template_dir, scheme, site)
         try:
+            if self.incremental is not None:
+                inputs = (site, scheme, tuple(self.config.items()), folder_stamp(template_dir.parent),
+                          folder_stamp(Path(config.config_file_path or root)))
+                self.update = self.incremental.render(graph, renderer, inputs)
+                return self.update.pages
             rendered = self.progress.track(
                 fork_map(renderer.render, renderer.plan()), f"已检查 {len(result.records)} 条记录，生成页面"
             )
@@ -179,12 +222,17 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         shell = self.shell = PageShell.render(self.env, self.nav, self.files, config)
         scheme = UrlScheme(config.use_directory_urls)
         site_dir = Path(config.site_dir)
+        # A serve rebuild writes the pages that changed, or all when the layout itself changed.
+        every_page = self.incremental is None or self.last_shell != shell
+        self.written = []
         for page in self.pages.values():
-            if not page.is_record:
+            if not page.is_record or not (every_page or self._to_write(page)):
                 continue
-            target = site_dir / scheme.output_path(page.src_uri)
+            output = scheme.output_path(page.src_uri)
+            target = site_dir / output
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(shell.fill(page, page.src_uri[: -len(".md")]), encoding="utf-8")
+            self.written.append(output)
             self.progress.advance()
 
     def _page_urls(self, config: MkDocsConfig) -> tuple[str, ...]:
@@ -192,7 +240,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         assert self.files is not None
         scheme = UrlScheme(config.use_directory_urls)
         sources = {file.src_uri for file in self.files.documentation_pages()}
-        sources.update(page.src_uri for page in self.pages.values() if page.is_record)
+        sources.update(self.pages)  # a serve rebuild hands MkDocs only the pages that changed
         return tuple(sorted(scheme.page_url(src) for src in sources))
 
     @staticmethod
@@ -220,6 +268,57 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         sources = [Path(config.theme.custom_dir or root / "theme"), Path(config.docs_dir)]
         raise PluginError(describe_external_resources(found, sources, root, self.config.lang))
 
+    def _to_write(self, page: RenderedPage) -> bool:
+        """Whether this build writes ``page``: always, except unchanged pages in a serve rebuild.
+
+        Pages in the nav are always handed to MkDocs, which needs them to build the nav.
+        """
+        if self.update is None or self.update.full:
+            return True
+        return page.src_uri in self.update.changed or (page.in_nav and not page.is_record)
+
+    def _finish_incremental_build(self, config: MkDocsConfig) -> None:
+        """Delete removed pages, check what was written, start the outputs, remember the build."""
+        assert self.incremental is not None and self.update is not None and self.files is not None
+        scheme = UrlScheme(config.use_directory_urls)
+        site_dir = Path(config.site_dir)
+        for src in self.update.removed:
+            _remove_page(site_dir, scheme.output_path(src))
+        if self.update.full:
+            self._refuse_external_resources(config)
+        else:
+            self._refuse_external_in_written(config)
+        self.last_shell = self.shell
+        self.incremental.commit(self.update)
+        log.info(f"重建了 {self.update.rendered} 个页面，写出 {len(self.written)} 个记录页面"
+                 f"（rendered {self.update.rendered} pages, wrote {len(self.written)} record pages）")
+        self.update = None
+        if self.outputs is not None and self.content_dir is not None:
+            staging = site_dir.parent / f".{site_dir.name}.outputs"
+            context = replace(self.outputs, site_dir=site_dir, pages=self._page_urls(config))
+            self.incremental.outputs.start(context, write_outputs, staging)
+
+    def _refuse_external_in_written(self, config: MkDocsConfig) -> None:
+        """The external-resource check of a serve rebuild: only the pages it wrote."""
+        assert self.files is not None and self.update is not None
+        found: list[ExternalResource] = []
+        for file in self.files.documentation_pages():
+            path = Path(file.abs_dest_path)
+            if path.is_file():
+                text = path.read_text(encoding="utf-8", errors="replace")
+                found += [ExternalResource(file.dest_uri, line, what, url)
+                          for line, what, url in external_in_text(text)]
+        scheme = UrlScheme(config.use_directory_urls)
+        for src in self.update.changed:
+            page = self.pages[src]
+            if page.is_record:
+                found += [ExternalResource(scheme.output_path(src), line, what, url)
+                          for line, what, url in external_in_text(page.html)]
+        if found:
+            root = Path(config.config_file_path or ".").resolve().parent
+            sources = [Path(config.theme.custom_dir or root / "theme"), Path(config.docs_dir)]
+            raise PluginError(describe_external_resources(found, sources, root, self.config.lang))
+
     def _start_atomic_build(self, config: MkDocsConfig) -> None:
         final = Path(config.site_dir).resolve()
         building = final.parent / f".{final.name}.building"
@@ -238,6 +337,21 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         building.rename(final)
         shutil.rmtree(retired, ignore_errors=True)
         self.building_site_dir = None
+
+
+def _remove_page(site_dir: Path, output: str) -> None:
+    """Delete a page's file and the folders it leaves empty (a directory URL's folder)."""
+    target = site_dir / output
+    target.unlink(missing_ok=True)
+    folder = target.parent
+    while folder != site_dir and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def _quiet_dirty_build_warning(record: logging.LogRecord) -> bool:
+    """Drop MkDocs' warning about dirty builds: ``tongxin serve`` tracks what each edit changes."""
+    return "'dirty' build" not in record.getMessage()
 
 
 def _keep_serving_on_failure(rebuild: Callable[[], None]) -> Callable[[], None]:

@@ -1,0 +1,223 @@
+"""How long an edit takes to show in ``tongxin serve``, on a generated project.
+
+    .venv/bin/python benchmarks/make_content.py 10000 --out /tmp/p10k     # once
+    .venv/bin/python benchmarks/serve_edit.py /tmp/p10k
+
+Starts ``tongxin serve`` on the project (PYTHONPATH set to this repository), waits for the
+first build, then makes four edits one after the other and, for each, measures the seconds
+from saving the file until the served page shows it (polling over HTTP, as a browser's
+reload would fetch it):
+
+1. a notice's body;
+2. the name of the organisation most records refer to (its page and a referring record's page);
+3. a new notice (its page, and the notice listing's first page naming it);
+4. an invalid edit (until the error is printed), then its fix (until the page shows it).
+
+Before each edit it waits until the outputs written in the background (search index,
+calendars, feeds, open data) are done, and reports how long they took after the pages.
+The project's files are restored afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BUILD_DATE = "2026-11-22"
+POLL_SECONDS = 0.02
+TIMEOUT_SECONDS = 600.0
+MARK = "基准编辑标记"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[str]
+    base: str
+    output: list[str] = field(default_factory=list)
+
+    def page(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.base + path, timeout=60) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, ""
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return 0, ""
+
+    def shows(self, path: str, text: str) -> bool:
+        status, body = self.page(path)
+        return status == 200 and text in body
+
+    def printed(self) -> str:
+        return "".join(self.output)
+
+    def busy_children(self) -> int:
+        """Processes the server started that are still running (the background outputs)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return len(children.read_text().split())
+        except OSError:
+            return 0
+
+
+def wait_until(condition: Callable[[], bool], server: Server, what: str) -> float:
+    """Seconds until ``condition`` holds, polling."""
+    started = time.monotonic()
+    while time.monotonic() - started < TIMEOUT_SECONDS:
+        if server.process.poll() is not None:
+            raise SystemExit(f"the server exited while waiting for {what}:\n{server.printed()[-3000:]}")
+        if condition():
+            return time.monotonic() - started
+        time.sleep(POLL_SECONDS)
+    raise SystemExit(f"timed out waiting for {what}:\n{server.printed()[-3000:]}")
+
+
+def record_url(type_name: str, record_id: str) -> str:
+    return f"{type_name}/{record_id}/"
+
+
+def most_referenced_organization(content: Path) -> tuple[str, list[tuple[str, str]]]:
+    """The organisation id most records name (as a reference value), and those records."""
+    organizations = {path.stem for path in (content / "organizations").glob("*.yml")}
+    referrers: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
+    value = re.compile(r"^(?:\s*-\s+|[a-z_]+:\s+)([a-z0-9-]+)\s*$", re.MULTILINE)
+    for folder in content.iterdir():
+        if not folder.is_dir() or folder.name in ("pages", "files"):
+            continue
+        for path in folder.glob("*.yml"):
+            for found in set(value.findall(path.read_text(encoding="utf-8"))):
+                if found in organizations:
+                    referrers[found].append((folder.name, path.stem))
+    best = max(sorted(referrers), key=lambda org: len(referrers[org]))
+    return best, referrers[best]
+
+
+def renamed(text: str, mark: str) -> str:
+    """The record with its name (and short name) ending in ``mark``."""
+    return re.sub(r"^((?:short_)?name|title): (.+)$", lambda m: f"{m[1]}: {m[2]}{mark}", text, flags=re.MULTILINE)
+
+
+def start_server(project: Path, port: int, tmp: Path) -> Server:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(tmp)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator.cli", "serve", "--dev-addr", f"127.0.0.1:{port}", "--date", BUILD_DATE],
+        cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )
+    server = Server(process, f"http://127.0.0.1:{port}/")
+    assert process.stdout is not None
+    stream = process.stdout
+    threading.Thread(target=lambda: server.output.extend(iter(stream.readline, "")), daemon=True).start()
+    return server
+
+
+def stop_server(server: Server) -> None:
+    if server.process.poll() is None:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        try:
+            server.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("project", type=Path, help="a project made by benchmarks/make_content.py")
+    args = parser.parse_args()
+    project: Path = args.project.resolve()
+    content = project / "content"
+    notice = sorted((content / "notices").glob("*.yml"))[len(list((content / "notices").glob("*.yml"))) // 2]
+    organization, referrers = most_referenced_organization(content)
+    organization_file = content / "organizations" / f"{organization}.yml"
+    added = content / "notices" / "zzz-serve-edit-benchmark.yml"
+    originals = {path: path.read_text(encoding="utf-8") for path in (notice, organization_file)}
+    results: list[tuple[str, float, float]] = []
+
+    with tempfile.TemporaryDirectory(prefix="serve-edit-") as tmp:
+        server = start_server(project, free_port(), Path(tmp))
+        try:
+            cold = wait_until(lambda: server.page("")[0] == 200, server, "the first build")
+            outputs = wait_until(lambda: server.busy_children() == 0, server, "the first outputs")
+            results.append(("first build (cold)", cold, outputs))
+
+            def measure(label: str, edit: Callable[[], None], shown: Callable[[], bool]) -> None:
+                wait_until(lambda: server.busy_children() == 0, server, "idle outputs")
+                time.sleep(1.0)  # let the file watcher settle
+                edit()
+                seconds = wait_until(shown, server, label)
+                after = wait_until(lambda: server.busy_children() == 0, server, f"outputs after {label}")
+                results.append((label, seconds, after))
+                print(f"{label}: {seconds:.2f} s (outputs done {after:.2f} s later)", flush=True)
+
+            body_mark = f"{MARK}正文"
+            measure(
+                "body edit (notice)",
+                lambda: notice.write_text(originals[notice].replace("body: |\n", f"body: |\n  {body_mark}\n\n", 1),
+                                          encoding="utf-8"),
+                lambda: server.shows(record_url("notices", notice.stem), body_mark),
+            )
+            title_mark = f"{MARK}名称"
+            referrer = referrers[0]
+            measure(
+                f"title edit (organisation named by {len(referrers)} records)",
+                lambda: organization_file.write_text(renamed(originals[organization_file], title_mark),
+                                                     encoding="utf-8"),
+                lambda: server.shows(record_url("organizations", organization), title_mark)
+                and server.shows(record_url(*referrer), title_mark),
+            )
+            new_mark = f"{MARK}新增"
+            measure(
+                "new record (notice)",
+                lambda: added.write_text(renamed(originals[notice], new_mark), encoding="utf-8"),
+                lambda: server.shows(record_url("notices", added.stem), new_mark),
+            )
+            broken = originals[organization_file].replace("kind: ", "kind: 不存在的类型", 1)
+            relative = organization_file.relative_to(project).as_posix()
+            measure(
+                "invalid edit (error printed)",
+                lambda: organization_file.write_text(broken, encoding="utf-8"),
+                lambda: f"{relative}:" in server.printed() and "重建失败" in server.printed(),
+            )
+            measure(
+                "fix of the invalid edit",
+                lambda: organization_file.write_text(originals[organization_file], encoding="utf-8"),
+                lambda: server.shows(record_url("organizations", organization), "")
+                and not server.shows(record_url("organizations", organization), title_mark),
+            )
+        finally:
+            stop_server(server)
+            for path, text in originals.items():
+                path.write_text(text, encoding="utf-8")
+            added.unlink(missing_ok=True)
+
+    records = sum(1 for folder in content.iterdir() if folder.is_dir() for _ in folder.glob("*.yml"))
+    print(f"\ntongxin serve on {project} ({records} records), {os.cpu_count()} cores")
+    print(f"{'what':58} {'shown (s)':>10} {'outputs (s)':>12}")
+    for label, seconds, outputs in results:
+        print(f"{label:58} {seconds:10.2f} {outputs:12.2f}")
+
+
+if __name__ == "__main__":
+    main()

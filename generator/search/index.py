@@ -72,6 +72,8 @@ def encode_postings(entries: Iterable[int]) -> str:
     postings are encoded per build.
     """
     entries = list(entries)
+    if len(entries) == 1 and entries[0] < len(SMALL_CODES):  # most terms: one record
+        return SMALL_CODES[entries[0]]
     values = list(map(sub, entries, map(and_, [0, *entries[:-1]], repeat(~3))))
     if values and max(values) < len(SMALL_CODES):
         return "".join(map(SMALL_CODES.__getitem__, values))

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.search import build_search_files
+from generator.search import build_search_files, index
 from generator.search.documents import user_dictionary
 from generator.search.index import decode_postings, decode_term, encode_postings, encode_term, shard_of
 from generator.search.text import Segmenter, normalize, pinyin_terms, t2s_query_map
@@ -161,3 +161,13 @@ def test_search_files_are_written_under_a_content_named_folder(sample_files, tmp
     manifest = payload((tmp_path / "search/data/manifest.js").read_text(encoding="utf-8"))
     folder = tmp_path / "search/data" / manifest["data"]
     assert (folder / "s0.js").is_file() and (folder / "facets.js").is_file()
+
+
+def test_forked_workers_build_the_same_index_as_one_process(sample_graph, sample_files, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(index, "PARALLEL_MIN_DOCUMENTS", 2)
+    started: list[str] = []
+    get_context = index.mp.get_context
+    monkeypatch.setattr(index.mp, "get_context", lambda method: started.append(method) or get_context(method))
+    parallel = build_search_files(sample_graph, UrlScheme(directory_urls=True), REPO / "content")
+    assert started == ["fork"]
+    assert parallel == sample_files

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import threading
 from array import array
 from collections import defaultdict, deque
 from collections.abc import Iterable
@@ -180,7 +181,9 @@ class IndexBuilder:
         """Index documents in order; a large site's terms are extracted by two forked workers,
         each taking a consecutive range of records (so every term's postings stay sorted)."""
         workers = min(PARALLEL_WORKERS, os.cpu_count() or 1)
-        if len(documents) < PARALLEL_MIN_DOCUMENTS or workers < 2 or "fork" not in mp.get_all_start_methods():
+        # Forking while other threads run (``tongxin serve``'s server) could copy a held lock.
+        can_fork = "fork" in mp.get_all_start_methods() and threading.active_count() == 1
+        if len(documents) < PARALLEL_MIN_DOCUMENTS or workers < 2 or not can_fork:
             for document in documents:
                 self.add(document)
             return

@@ -76,9 +76,19 @@ class Server:
         """Processes the server started that are still running (the background outputs)."""
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         try:
-            return len(children.read_text().split())
+            pids = children.read_text().split()
         except OSError:
             return 0
+        return sum(1 for pid in pids if _running(pid))
+
+
+def _running(pid: str) -> bool:
+    """A process that has not exited (a finished child stays a zombie until it is waited for)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def wait_until(condition: Callable[[], bool], server: Server, what: str) -> float:

@@ -11,8 +11,8 @@ On a rebuild only changed files are validated again; the checks across records a
 graph are redone (cheap); and only the pages an edit can show up on are rendered again:
 
 - records: the edited record's page, the pages of the records it links to or that link to
-  it, before and after the edit, and for an organisation the pages of every organisation and
-  grid below it (their breadcrumb names it);
+  it, before and after the edit, and for an organisation the pages of every organisation
+  below it (their breadcrumb names it);
 - section pages whose context changed shape (an item moved, a count changed) or holds an
   affected record.
 
@@ -25,6 +25,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
+import json
 import multiprocessing
 import os
 import shutil
@@ -35,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .graph import SiteGraph
-from .loading import record_files
+from .loading import record_paths
 from .models import RECORD_TYPES, Organization, Record
 from .outputs import OutputContext
 from .parallel import fork_map
@@ -59,7 +61,7 @@ class FileStamp:
     inode: int
 
     @classmethod
-    def of(cls, path: Path) -> FileStamp | None:
+    def of(cls, path: str | Path) -> FileStamp | None:
         try:
             status = os.stat(path)
         except OSError:
@@ -92,7 +94,7 @@ class ValidationCache:
     """Each record file's own validation (passes 1 and 2), kept while the file is unchanged."""
 
     def __init__(self) -> None:
-        self._files: dict[Path, _CheckedFile] = {}
+        self._files: dict[str, _CheckedFile] = {}  # by path as text: 10,000 Path hashes add up
         self._inputs: Hashable = None
         self.revalidated = 0  # files validated by the last call (for tests and benchmarks)
 
@@ -103,21 +105,23 @@ class ValidationCache:
         if inputs != self._inputs:
             self._files.clear()
             self._inputs = inputs
-        items = list(record_files(source.content_dir, list(RECORD_TYPES)))
-        stamps = {path: FileStamp.of(path) for _type_name, path in items}
+        items = list(record_paths(source.content_dir, list(RECORD_TYPES)))
+        names = [name for _type_name, name in items]
+        stamps = {name: FileStamp.of(name) for name in names}
         stale = [
-            item for item in items
-            if (known := self._files.get(item[1])) is None or known.stamp != stamps[item[1]] or stamps[item[1]] is None
+            (type_name, name) for type_name, name in items
+            if (known := self._files.get(name)) is None or known.stamp != stamps[name] or stamps[name] is None
         ]
         checked = validate_files(
-            stale, source.content_dir, source.project_root, source.max_file_bytes, source.privacy_allow
+            [(type_name, Path(name)) for type_name, name in stale], source.content_dir, source.project_root,
+            source.max_file_bytes, source.privacy_allow,
         )
-        for (_type_name, path), (record, log) in zip(stale, checked, strict=True):
-            self._files[path] = _CheckedFile(stamps[path], record, log)
-        for path in self._files.keys() - stamps.keys():
-            del self._files[path]
+        for (_type_name, name), (record, log) in zip(stale, checked, strict=True):
+            self._files[name] = _CheckedFile(stamps[name], record, log)
+        for name in self._files.keys() - stamps.keys():
+            del self._files[name]
         self.revalidated = len(stale)
-        results = ((self._files[path].record, self._files[path].log) for _type_name, path in items)
+        results = ((self._files[name].record, self._files[name].log) for name in names)
         return check_across_records(results, source.content_dir, source.project_root)
 
 
@@ -139,11 +143,10 @@ def changed_records(old: SiteGraph, new: SiteGraph) -> set[RecordKey]:
 
 
 def _descendants(graph: SiteGraph, organization: Organization) -> Iterable[Record]:
-    """Organisations below ``organization`` and their grids (their pages show its name)."""
+    """Organisations below ``organization``: their breadcrumb (and tree branch) names it."""
     pending, seen = [organization], {organization.id}
     while pending:
         current = pending.pop()
-        yield from graph.referrers(current, "grids", "organization")
         for child in graph.referrers(current, "organizations", "parent"):
             if child.id not in seen and isinstance(child, Organization):
                 seen.add(child.id)
@@ -177,48 +180,69 @@ class ContextShape:
 
 
 class _Shaper:
-    """Turns template contexts into comparable shapes; shared parts are walked once per build."""
+    """Turns template contexts into comparable shapes.
+
+    A shape is JSON text (the C encoder does the walking; records, dates and dataclasses are
+    substituted by a hook). Context values shared by many pages of one build (the months of
+    the calendar, the organisation sizes, the opening hours of every place) are encoded once.
+    """
 
     def __init__(self) -> None:
         self._memo: dict[int, tuple[Hashable, frozenset[RecordKey]]] = {}
-        self._alive: list[object] = []  # keeps memoised objects alive, so their ids stay theirs
+        self._alive: list[object] = []  # keeps memoised values alive, so their ids stay theirs
 
     def context(self, context: Mapping[str, Any]) -> ContextShape:
+        parts: list[tuple[str, Hashable]] = []
         keys: set[RecordKey] = set()
-        return ContextShape(self._shape(dict(context), keys), frozenset(keys))
+        for name, value in context.items():
+            memo = self._memo.get(id(value))
+            if memo is None:
+                found: set[RecordKey] = set()
+                memo = (_encode(value, found), frozenset(found))
+                self._memo[id(value)] = memo
+                self._alive.append(value)
+            parts.append((name, memo[0]))
+            keys.update(memo[1])
+        return ContextShape(tuple(parts), frozenset(keys))
 
-    def _shape(self, value: Any, keys: set[RecordKey]) -> Hashable:
-        if value is None or isinstance(value, str | int | float | dt.date | dt.time):
-            return value
-        if isinstance(value, Record):
-            key = (value.type_name, value.id)
+
+class _Unshaped:
+    """The shape of a value JSON cannot express: equal to nothing, so the page is rendered."""
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
+
+
+def _encode(value: Any, keys: set[RecordKey]) -> Hashable:
+    def substitute(item: Any) -> Any:
+        if isinstance(item, Record):
+            key = (item.type_name, item.id)
             keys.add(key)
-            return ("record", *key)
-        if isinstance(value, enum.Enum):
-            return ("enum", str(value.value))
-        if callable(value) and hasattr(value, "__qualname__"):
-            return ("function", getattr(value, "__module__", ""), value.__qualname__)
-        memo = self._memo.get(id(value))
-        if memo is None:
-            inner: set[RecordKey] = set()
-            memo = (self._shape_container(value, inner), frozenset(inner))
-            self._memo[id(value)] = memo
-            self._alive.append(value)
-        keys.update(memo[1])
-        return memo[0]
+            return ["record", *key]
+        if isinstance(item, dt.date | dt.time):
+            return item.isoformat()
+        if isinstance(item, enum.Enum):
+            return item.value
+        if dataclasses.is_dataclass(item) and not isinstance(item, type):
+            return [type(item).__qualname__, *map(item.__getattribute__, _field_names(type(item)))]
+        if isinstance(item, set | frozenset):
+            return sorted(json.dumps(member, default=substitute, ensure_ascii=False) for member in item)
+        if callable(item) and hasattr(item, "__qualname__"):
+            return ["function", getattr(item, "__module__", ""), item.__qualname__]
+        return ["repr", type(item).__qualname__, repr(item)]
 
-    def _shape_container(self, value: Any, keys: set[RecordKey]) -> Hashable:
-        if isinstance(value, Mapping):
-            return ("map", tuple((self._shape(k, keys), self._shape(v, keys)) for k, v in value.items()))
-        if isinstance(value, list | tuple):
-            return ("seq", tuple(self._shape(item, keys) for item in value))
-        if isinstance(value, set | frozenset):
-            return ("set", frozenset(self._shape(item, keys) for item in value))
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            fields = tuple(self._shape(getattr(value, f.name), keys) for f in dataclasses.fields(value))
-            return (type(value).__qualname__, fields)
-        # Anything else is compared by its text; at worst the page is rendered again.
-        return ("repr", type(value).__qualname__, repr(value))
+    try:
+        return json.dumps(value, default=substitute, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):  # e.g. a mapping keyed by something other than text
+        return _Unshaped()
 
 
 # --- pages -----------------------------------------------------------------------------
@@ -368,6 +392,16 @@ def sync_into(fresh: Path, site_dir: Path, written_list: Path) -> list[str]:
         os.replace(source, target)
         moved.append(relative)
     for relative in previous - set(written):
-        (site_dir / relative).unlink(missing_ok=True)
+        remove_file(site_dir, relative)
     written_list.write_text("\n".join(written), encoding="utf-8")
     return moved
+
+
+def remove_file(root: Path, relative: str) -> None:
+    """Delete a file under ``root`` and the folders it leaves empty (a directory URL's folder)."""
+    target = root / relative
+    target.unlink(missing_ok=True)
+    folder = target.parent
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

@@ -425,6 +425,12 @@ def parse_record_document(raw: bytes, path: str, log: ProblemLog) -> ParsedText 
 
 def record_files(content_dir: Path, type_names: list[str]) -> Iterator[tuple[str, Path]]:
     """Every record file of the known types, in a stable order (absolute paths)."""
+    for type_name, path in record_paths(content_dir, type_names):
+        yield type_name, Path(path)
+
+
+def record_paths(content_dir: Path, type_names: list[str]) -> Iterator[tuple[str, str]]:
+    """``record_files`` as path strings: cheaper when most files are only looked at, not read."""
     content_dir = content_dir.resolve()
     for type_name in type_names:
         folder = content_dir / type_name
@@ -436,8 +442,9 @@ def record_files(content_dir: Path, type_names: list[str]) -> Iterator[tuple[str
             for entry in os.scandir(folder)
             if entry.name.endswith(RECORD_SUFFIXES) and entry.is_file()
         )
+        prefix = os.path.join(folder, "")
         for name in entries:
-            yield type_name, folder / name
+            yield type_name, prefix + name
 
 
 @functools.cache

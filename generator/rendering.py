@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -371,6 +372,9 @@ def field_label(type_name: str, field_name: str) -> str:
     return info.title or field_name
 
 
+# One environment per template folder: compiled templates are reused by every build of a
+# ``tongxin serve`` process (Jinja reloads a template whose file changed).
+@functools.cache
 def make_environment(template_dir: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(template_dir)),

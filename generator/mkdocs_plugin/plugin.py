@@ -14,6 +14,7 @@ background, so an edit shows in the browser within a second or two even at 10,00
 
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
 from collections.abc import Callable
@@ -32,7 +33,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from ..incremental import IncrementalSite, PageUpdate, folder_stamp
+from ..incremental import IncrementalSite, PageUpdate, folder_stamp, remove_file
 from ..loading import RECORD_SUFFIXES
 from ..markup import PAGE_TAGS, sanitize
 from ..offline import ExternalResource, describe_external_resources, external_in_text, find_external_resources
@@ -68,6 +69,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.update: PageUpdate | None = None
         self.written: list[str] = []  # record pages written by this build (site-relative)
         self.last_shell: PageShell | None = None  # the layout the record pages on disk have
+        self.compiled_templates = _MemoryBytecodeCache()
+        self.outputs_staging: Path | None = None  # where serve's background outputs are staged
 
     # --- events --------------------------------------------------------------------
 
@@ -81,6 +84,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
     def on_shutdown(self) -> None:
         if self.incremental is not None:
             self.incremental.outputs.stop()
+        if self.outputs_staging is not None:
+            shutil.rmtree(self.outputs_staging, ignore_errors=True)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -132,6 +137,9 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
 
     def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         self.env, self.files = env, files
+        if self.incremental is not None:
+            # Each serve rebuild gets a new theme environment: keep Material's compiled templates.
+            env.bytecode_cache = self.compiled_templates
         return env
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
@@ -283,7 +291,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         scheme = UrlScheme(config.use_directory_urls)
         site_dir = Path(config.site_dir)
         for src in self.update.removed:
-            _remove_page(site_dir, scheme.output_path(src))
+            remove_file(site_dir, scheme.output_path(src))
         if self.update.full:
             self._refuse_external_resources(config)
         else:
@@ -292,11 +300,16 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.incremental.commit(self.update)
         log.info(f"重建了 {self.update.rendered} 个页面，写出 {len(self.written)} 个记录页面"
                  f"（rendered {self.update.rendered} pages, wrote {len(self.written)} record pages）")
+        if self.update.full:
+            # The records and pages kept for the next rebuilds live as long as the server: out
+            # of the collector's way, a rebuild does not pause to scan them (~0.3 s at 10,000).
+            gc.collect()
+            gc.freeze()
         self.update = None
         if self.outputs is not None and self.content_dir is not None:
-            staging = site_dir.parent / f".{site_dir.name}.outputs"
+            self.outputs_staging = site_dir.parent / f".{site_dir.name}.outputs"
             context = replace(self.outputs, site_dir=site_dir, pages=self._page_urls(config))
-            self.incremental.outputs.start(context, write_outputs, staging)
+            self.incremental.outputs.start(context, write_outputs, self.outputs_staging)
 
     def _refuse_external_in_written(self, config: MkDocsConfig) -> None:
         """The external-resource check of a serve rebuild: only the pages it wrote."""
@@ -339,14 +352,19 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.building_site_dir = None
 
 
-def _remove_page(site_dir: Path, output: str) -> None:
-    """Delete a page's file and the folders it leaves empty (a directory URL's folder)."""
-    target = site_dir / output
-    target.unlink(missing_ok=True)
-    folder = target.parent
-    while folder != site_dir and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory; Jinja compiles again when a template's source changes."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
 
 
 def _quiet_dirty_build_warning(record: logging.LogRecord) -> bool:

@@ -165,6 +165,9 @@ def test_search_files_are_written_under_a_content_named_folder(sample_files, tmp
 
 def test_forked_workers_build_the_same_index_as_one_process(sample_graph, sample_files, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(index, "PARALLEL_MIN_DOCUMENTS", 2)
+    # Other tests of the session leave threads running (the shared browser); the indexer
+    # refuses to fork then, which is right for serve but would hide the pool from this test.
+    monkeypatch.setattr(index.threading, "active_count", lambda: 1)
     started: list[str] = []
     get_context = index.mp.get_context
     monkeypatch.setattr(index.mp, "get_context", lambda method: started.append(method) or get_context(method))

@@ -61,8 +61,10 @@ PER_PAGE = 100
 # Organisations and grids shown on one organisation-tree page (~0.3 KB each); above this the
 # tree is split into one page per branch.
 TREE_PAGE_NODES = 200
-# Lectures shown in one calendar page; above this the calendar gets a page per month.
+# Lectures and month grids (~7 KB each) shown in one calendar page; above either the
+# calendar gets a page per month.
 CALENDAR_PAGE_LECTURES = 150
+CALENDAR_PAGE_MONTHS = 8
 # Phone numbers shown on one contacts page; above this the directory is paginated.
 CONTACTS_PAGE_ENTRIES = 150
 # Items of each block on the home page; the listing has them all.
@@ -577,7 +579,7 @@ class PortalRenderer:
         lectures = [item for item in self.graph.records["lectures"].values() if isinstance(item, Lecture)]
         months = month_grids(lectures)
         context: dict[str, Any] = {"all_months": months, "month_srcs": {}, "month_page": None}
-        if len(lectures) <= CALENDAR_PAGE_LECTURES:
+        if len(lectures) <= CALENDAR_PAGE_LECTURES and len(months) <= CALENDAR_PAGE_MONTHS:
             return [PagePlan(CALENDAR_SRC, "党课日历", "lecture-calendar.html", {**context, "months": months})]
         srcs = {month.anchor: calendar_month_src(month) for month in months}
         context["month_srcs"] = srcs

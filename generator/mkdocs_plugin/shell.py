@@ -9,6 +9,7 @@ template is the largest single cost of a 10,000-record build).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import jinja2
@@ -22,6 +23,17 @@ from mkdocs.structure.toc import get_toc
 
 from ..offline import external_in_text
 from ..rendering import RenderedPage
+
+# Indentation and blank lines of Material's templates: a quarter of every record page's bytes
+# (50 MB of a 10,000-record site) that a browser collapses anyway. Newlines stay, so inline
+# spacing and inline scripts are unchanged; the layout has no <pre> or <textarea>.
+_INDENTATION = re.compile(r"\n[ \t]+")
+_BLANK_LINES = re.compile(r"\n{2,}")
+
+
+def compact_layout(html: str) -> str:
+    return _BLANK_LINES.sub("\n", _INDENTATION.sub("\n", html))
+
 
 # Placeholders chosen so that no template filter (escape, striptags, url) changes them.
 TITLE = "TONGXINSHELLTITLE"
@@ -46,7 +58,7 @@ class PageShell:
         page.toc = get_toc([])
         page.meta = {}
         page.active = True
-        html = env.get_template("main.html").render(get_context(nav, files, config, page))
+        html = compact_layout(env.get_template("main.html").render(get_context(nav, files, config, page)))
         return cls.split(html.replace(f"{BODY}&lt;h1", BODY).replace(f"{BODY}<h1", BODY))
 
     @classmethod

@@ -17,7 +17,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 PARALLEL_THRESHOLD = 400
-CHUNK_SIZE = 32
+CHUNK_SIZE = 64
 
 # Set in the parent just before forking; workers read their share from here.
 _job: tuple[Callable[[Any], Any], Sequence[Any]] | None = None

@@ -24,62 +24,30 @@ import argparse
 import collections
 import os
 import re
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from tests.support.live_serve import LiveServer, live_serve  # noqa: E402
+
 BUILD_DATE = "2026-11-22"
 POLL_SECONDS = 0.02
 TIMEOUT_SECONDS = 600.0
 MARK = "基准编辑标记"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[str]
-    base: str
-    output: list[str] = field(default_factory=list)
-
-    def page(self, path: str) -> tuple[int, str]:
-        try:
-            with urllib.request.urlopen(self.base + path, timeout=60) as response:
-                return response.status, response.read().decode("utf-8")
-        except urllib.error.HTTPError as error:
-            return error.code, ""
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            return 0, ""
-
-    def shows(self, path: str, text: str) -> bool:
-        status, body = self.page(path)
-        return status == 200 and text in body
-
-    def printed(self) -> str:
-        return "".join(self.output)
-
-    def busy_children(self) -> int:
-        """Processes the server started that are still running (the background outputs)."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        try:
-            pids = children.read_text().split()
-        except OSError:
-            return 0
-        return sum(1 for pid in pids if _running(pid))
+def busy_children(server: LiveServer) -> int:
+    """Processes the server started that are still running (the background outputs)."""
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+    try:
+        pids = children.read_text().split()
+    except OSError:
+        return 0
+    return sum(1 for pid in pids if _running(pid))
 
 
 def _running(pid: str) -> bool:
@@ -91,16 +59,12 @@ def _running(pid: str) -> bool:
     return state != "Z"
 
 
-def wait_until(condition: Callable[[], bool], server: Server, what: str) -> float:
+def wait_until(condition: Callable[[], bool], server: LiveServer, what: str) -> float:
     """Seconds until ``condition`` holds, polling."""
-    started = time.monotonic()
-    while time.monotonic() - started < TIMEOUT_SECONDS:
-        if server.process.poll() is not None:
-            raise SystemExit(f"the server exited while waiting for {what}:\n{server.printed()[-3000:]}")
-        if condition():
-            return time.monotonic() - started
-        time.sleep(POLL_SECONDS)
-    raise SystemExit(f"timed out waiting for {what}:\n{server.printed()[-3000:]}")
+    try:
+        return server.wait_for(condition, what, TIMEOUT_SECONDS, POLL_SECONDS)
+    except AssertionError as error:
+        raise SystemExit(str(error)) from None
 
 
 def record_url(type_name: str, record_id: str) -> str:
@@ -128,30 +92,6 @@ def renamed(text: str, mark: str) -> str:
     return re.sub(r"^((?:short_)?name|title): (.+)$", lambda m: f"{m[1]}: {m[2]}{mark}", text, flags=re.MULTILINE)
 
 
-def start_server(project: Path, port: int, tmp: Path) -> Server:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(tmp)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "generator.cli", "serve", "--dev-addr", f"127.0.0.1:{port}", "--date", BUILD_DATE],
-        cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True,
-    )
-    server = Server(process, f"http://127.0.0.1:{port}/")
-    assert process.stdout is not None
-    stream = process.stdout
-    threading.Thread(target=lambda: server.output.extend(iter(stream.readline, "")), daemon=True).start()
-    return server
-
-
-def stop_server(server: Server) -> None:
-    if server.process.poll() is None:
-        os.killpg(server.process.pid, signal.SIGTERM)
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.process.pid, signal.SIGKILL)
-            server.process.wait()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("project", type=Path, help="a project made by benchmarks/make_content.py")
@@ -165,24 +105,25 @@ def main() -> None:
     originals = {path: path.read_text(encoding="utf-8") for path in (notice, organization_file)}
     results: list[tuple[str, float, float, float]] = []
 
-    with tempfile.TemporaryDirectory(prefix="serve-edit-") as tmp:
-        server = start_server(project, free_port(), Path(tmp))
+    with tempfile.TemporaryDirectory(prefix="serve-edit-") as tmp, live_serve(
+        project, BUILD_DATE, env={"TMPDIR": tmp}
+    ) as server:
         try:
-            cold = wait_until(lambda: server.page("")[0] == 200, server, "the first build")
-            outputs = wait_until(lambda: server.busy_children() == 0, server, "the first outputs")
+            cold = wait_until(lambda: server.fetch("")[0] == 200, server, "the first build")
+            outputs = wait_until(lambda: busy_children(server) == 0, server, "the first outputs")
             results.append(("first build (cold)", cold, float("nan"), outputs))
 
             def measure(label: str, edit: Callable[[], None], shown: Callable[[], bool]) -> None:
-                wait_until(lambda: server.busy_children() == 0, server, "idle outputs")
+                wait_until(lambda: busy_children(server) == 0, server, "idle outputs")
                 time.sleep(1.0)  # let the file watcher settle
-                detections = server.printed().count("Detected file changes")
+                detections = server.text().count("Detected file changes")
                 started = time.monotonic()
                 edit()
-                detected = wait_until(lambda: server.printed().count("Detected file changes") > detections,
+                detected = wait_until(lambda: server.text().count("Detected file changes") > detections,
                                       server, f"{label} to be noticed")
                 wait_until(shown, server, label)
                 seconds = time.monotonic() - started
-                after = wait_until(lambda: server.busy_children() == 0, server, f"outputs after {label}")
+                after = wait_until(lambda: busy_children(server) == 0, server, f"outputs after {label}")
                 results.append((label, seconds, detected, after))
                 print(f"{label}: {seconds:.2f} s (outputs done {after:.2f} s later)", flush=True)
 
@@ -213,7 +154,7 @@ def main() -> None:
             measure(
                 "invalid edit (error printed)",
                 lambda: organization_file.write_text(broken, encoding="utf-8"),
-                lambda: f"{relative}:" in server.printed() and "重建失败" in server.printed(),
+                lambda: f"{relative}:" in server.text() and "重建失败" in server.text(),
             )
             measure(
                 "fix of the invalid edit",
@@ -222,7 +163,6 @@ def main() -> None:
                 and not server.shows(record_url("organizations", organization), title_mark),
             )
         finally:
-            stop_server(server)
             for path, text in originals.items():
                 path.write_text(text, encoding="utf-8")
             added.unlink(missing_ok=True)

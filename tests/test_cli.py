@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from generator.models import RECORD_TYPES
+from tests.support.live_serve import LiveServer, live_serve
 from tests.support.project import SAMPLE_DATE, Project
 
 SERVE_TIMEOUT = 40.0  # seconds for the whole serve test; it takes about 5 s on an idle machine
@@ -90,71 +81,14 @@ def test_invalid_build_date_is_rejected_with_a_clear_message(small_portal: Proje
 # --- serve -----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[str]
-    base: str
-    output: list[str] = field(default_factory=list)
-
-    def fetch(self, path: str) -> tuple[int, str]:
-        try:
-            with urllib.request.urlopen(self.base + path, timeout=2) as response:
-                return response.status, response.read().decode("utf-8")
-        except urllib.error.HTTPError as error:
-            return error.code, ""
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            return 0, ""
-
-    def text(self) -> str:
-        return "".join(self.output)
-
-
-def wait_for(condition: Callable[[], bool], deadline: float, what: str, server: Server) -> None:
-    while time.monotonic() < deadline:
-        assert server.process.poll() is None, f"server exited while waiting for {what}:\n{server.text()}"
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}; server output:\n{server.text()}")
-
-
-@contextmanager
-def serving(project: Project) -> Iterator[Server]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "generator.cli", "serve", "--dev-addr", f"127.0.0.1:{port}", "--date", SAMPLE_DATE],
-        cwd=project.root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own process group, so the whole group can be stopped
-    )
-    server = Server(process, f"http://127.0.0.1:{port}/")
-    assert process.stdout is not None
-    reader = threading.Thread(target=lambda: server.output.extend(iter(process.stdout.readline, "")), daemon=True)
-    reader.start()
-    try:
-        yield server
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+def wait_for(condition: Callable[[], bool], deadline: float, what: str, server: LiveServer) -> None:
+    server.wait_for(condition, what, timeout=max(deadline - time.monotonic(), 0.0), poll=0.2)
 
 
 def test_serve_survives_an_invalid_edit_and_picks_up_the_fix(small_portal: Project) -> None:
     deadline = time.monotonic() + SERVE_TIMEOUT
     probe = "content/organizations/serve-probe.yml"
-    with serving(small_portal) as server:
+    with live_serve(small_portal.root, SAMPLE_DATE) as server:
         wait_for(lambda: server.fetch("")[0] == 200, deadline, "the home page", server)
         assert "望京街道党工委" in server.fetch("organizations/wangjing/")[1]
 

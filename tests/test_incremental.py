@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import threading
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +16,7 @@ import pytest
 from generator.graph import SiteGraph
 from generator.models import Organization
 from generator.settings import read_settings
+from tests.support.live_serve import LiveServer, live_serve
 from tests.support.project import REPO, SAMPLE_DATE, Project
 
 RECORDS = 300  # every type, an organisation tree and references, built in a few seconds
@@ -39,69 +34,22 @@ def generated(tmp_path: Path) -> Project:
     return Project(out)
 
 
-class Serving:
-    def __init__(self, process: subprocess.Popen[str], base: str, temp: Path) -> None:
-        self.process, self.base, self.temp = process, base, temp
-        self.output: list[str] = []
-
-    def fetch(self, path: str) -> tuple[int, str]:
-        try:
-            with urllib.request.urlopen(self.base + path, timeout=30) as response:
-                return response.status, response.read().decode("utf-8")
-        except urllib.error.HTTPError as error:
-            return error.code, ""
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            return 0, ""
-
-    @property
-    def site(self) -> Path:
-        """MkDocs serves from a temporary folder: the one made under our TMPDIR."""
-        (folder,) = [path for path in self.temp.glob("mkdocs_*") if path.is_dir()]
-        return folder
-
-    def wait_for(self, condition: Callable[[], bool], what: str) -> None:
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"server exited waiting for {what}:\n{''.join(self.output)}"
-            if condition():
-                return
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}:\n{''.join(self.output)}")
-
-    def rebuilds(self) -> int:
-        return "".join(self.output).count("Reloading browsers")
-
-
 @contextmanager
-def serving(project: Project, port: int) -> Iterator[Serving]:
+def serving(project: Project) -> Iterator[tuple[LiveServer, Callable[[], Path]]]:
+    """The server and a way to find the folder it serves (MkDocs makes it under our TMPDIR)."""
     temp = project.root.parent / "serve-tmp"
     temp.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "generator.cli", "serve", "--dev-addr", f"127.0.0.1:{port}", "--date", SAMPLE_DATE],
-        cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "TMPDIR": str(temp), "PYTHONPATH": str(REPO)}, start_new_session=True,
-    )
-    server = Serving(process, f"http://127.0.0.1:{port}/", temp)
-    stream = process.stdout
-    assert stream is not None
-    threading.Thread(target=lambda: server.output.extend(iter(stream.readline, "")), daemon=True).start()
-    try:
-        yield server
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+
+    def site() -> Path:
+        (folder,) = [path for path in temp.glob("mkdocs_*") if path.is_dir()]
+        return folder
+
+    with live_serve(project.root, SAMPLE_DATE, env={"TMPDIR": str(temp)}) as server:
+        yield server, site
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def rebuilds(server: LiveServer) -> int:
+    return server.text().count("Reloading browsers")
 
 
 def html_pages(site: Path) -> dict[str, bytes]:
@@ -128,11 +76,11 @@ def test_an_edit_rewrites_only_the_pages_it_reaches_and_matches_a_full_build(gen
         if not {("organizations", o) for o in case.organizations} & reached  # type: ignore[attr-defined]
     )
     removed = next(iter(graph.records["notices"].values()))
-    port = free_port()
 
-    with serving(generated, port) as server:
-        server.wait_for(lambda: server.fetch("")[0] == 200, "the first build")
-        site = server.site
+    with serving(generated) as (server, served_folder):
+        server.wait_for(lambda: server.fetch("")[0] == 200, "the first build", TIMEOUT)
+        site = served_folder()
+        base = server.base
         untouched_page = site / "cases" / untouched.id / "index.html"
         before = untouched_page.stat().st_mtime_ns
 
@@ -142,17 +90,19 @@ def test_an_edit_rewrites_only_the_pages_it_reaches_and_matches_a_full_build(gen
                    flags=re.MULTILINE),
             encoding="utf-8",
         )
-        server.wait_for(lambda: MARK in server.fetch(f"organizations/{organization.id}/")[1], "the renamed page")
+        server.wait_for(
+            lambda: MARK in server.fetch(f"organizations/{organization.id}/")[1], "the renamed page", TIMEOUT
+        )
         assert MARK in server.fetch(f"places/{place.id}/")[1]  # a page naming it
         grandchild = next(below for child in children(organization) for below in children(child))
         assert MARK in server.fetch(f"organizations/{grandchild.id}/")[1]  # in the breadcrumb
         assert MARK in server.fetch("organizations/")[1]  # the listing
         assert untouched_page.stat().st_mtime_ns == before, "an unrelated page was rewritten"
-        assert "重建了" in "".join(server.output)
+        assert "重建了" in server.text()
 
-        rebuilds = server.rebuilds()
+        rebuilt = rebuilds(server)
         (content / "notices" / f"{removed.id}.yml").unlink()
-        server.wait_for(lambda: server.rebuilds() > rebuilds, "the rebuild after removing a notice")
+        server.wait_for(lambda: rebuilds(server) > rebuilt, "the rebuild after removing a notice", TIMEOUT)
         assert server.fetch(f"notices/{removed.id}/")[0] == 404
         assert not (site / "notices" / removed.id).exists()
         assert f'href="{removed.id}/"' not in server.fetch("notices/")[1]
@@ -160,7 +110,7 @@ def test_an_edit_rewrites_only_the_pages_it_reaches_and_matches_a_full_build(gen
 
     # The same content built from scratch, for the same address, gives the same pages.
     config = generated.config.read_text(encoding="utf-8")
-    generated.config.write_text(f"site_url: http://127.0.0.1:{port}/\n{config}", encoding="utf-8")
+    generated.config.write_text(f"site_url: {base}\n{config}", encoding="utf-8")
     full = generated.root.parent / "full"
     result = generated.build("--site-dir", str(full))
     assert result.returncode == 0, result.stderr

@@ -8,6 +8,7 @@ bombs), deep nesting, duplicate keys, oversized files and non-UTF-8 text.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -48,18 +49,39 @@ class RawRecord:
     record_id: str
     path: str
     data: dict[str, Any]
-    positions: dict[KeyPath, Position] = field(default_factory=dict)
+    # None after ``detached``: read again from ``file`` when first asked for.
+    positions: dict[KeyPath, Position] | None = field(default_factory=dict)
     # First content line of every literal block scalar (``body: |``), so that a problem
     # found inside a long text can be reported on its own line.
     block_starts: dict[KeyPath, int] = field(default_factory=dict)
+    file: Path | None = None  # the file itself (``path`` is the one shown to editors)
 
     def position_of(self, key_path: KeyPath) -> Position:
         """The position of the deepest part of ``key_path`` that exists in the file."""
+        positions = self.positions if self.positions is not None else self._read_positions()
         for end in range(len(key_path), 0, -1):
-            found = self.positions.get(tuple(key_path[:end]))
+            found = positions.get(tuple(key_path[:end]))
             if found is not None:
                 return found
-        return self.positions.get((), Position(1, 1))
+        return positions.get((), Position(1, 1))
+
+    def detached(self) -> RawRecord:
+        """Who the record is and where it came from, without its data and positions.
+
+        What a validation worker sends back for the checks across records: positions are
+        ~15 objects per record, and few records ever need one reported, so the file is read
+        again for those instead.
+        """
+        return RawRecord(self.type_name, self.record_id, self.path, {}, None, {}, self.file)
+
+    def _read_positions(self) -> dict[KeyPath, Position]:
+        parsed = None
+        # A file gone since it was validated is reported at its top.
+        with contextlib.suppress(OSError):
+            if self.file is not None:
+                parsed = parse_record_document(self.file.read_bytes(), self.path, ProblemLog())
+        self.positions = parsed.positions if parsed is not None else {}
+        return self.positions
 
     def position_in(self, key_path: KeyPath, offset: int) -> Position:
         """The position of character ``offset`` of the text value at ``key_path``.
@@ -491,4 +513,4 @@ def load_record(
     parsed = parse_record_document(raw, shown, log)
     if parsed is None:
         return None
-    return RawRecord(type_name, path.stem, shown, parsed.data, parsed.positions, parsed.block_starts)
+    return RawRecord(type_name, path.stem, shown, parsed.data, parsed.positions, parsed.block_starts, path)

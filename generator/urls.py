@@ -8,7 +8,6 @@ server, under a sub-path (``/dangjian/``) and opened from disk. With directory U
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 
 
@@ -35,14 +34,17 @@ class UrlScheme:
 
     @staticmethod
     def relative(target_url: str, from_url: str) -> str:
-        """A link from the page at ``from_url`` to ``target_url`` (both site-relative)."""
-        base = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
-        if base == "/":
-            base = ""
-        rel = posixpath.relpath(target_url or ".", base or ".")
-        if (target_url == "" or target_url.endswith("/")) and not rel.endswith("/"):
-            rel = "./" if rel == "." else rel + "/"
-        return rel
+        """A link from the page at ``from_url`` to ``target_url`` (both site-relative, no ``..``).
+
+        Built from path segments rather than ``posixpath.relpath``, which resolves both paths
+        against the working directory: a build makes hundreds of thousands of links.
+        """
+        folders = from_url[: from_url.rfind("/") + 1].split("/")[:-1]  # "a/b/" and "a/b/c.html": a, b
+        parts = target_url.split("/")  # the last part is the file name, "" for a folder
+        shared = 0
+        while shared < min(len(folders), len(parts) - 1) and folders[shared] == parts[shared]:
+            shared += 1
+        return "../" * (len(folders) - shared) + "/".join(parts[shared:]) or "./"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import difflib
 import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -453,7 +453,7 @@ def _validate_file(
         rule(record, log)
     _check_files(record, files_dir, log)
     check_record_body(raw, _field_label(RECORD_TYPES[type_name], ("body",)), project_root, log)
-    return record, log
+    return replace(record, raw=raw.detached()), log
 
 
 def validate_content(

@@ -1,12 +1,16 @@
 """Files the portal publishes besides HTML pages: feeds, calendars, open data, search index.
 
 Each output is a writer: a function that takes an ``OutputContext`` and writes its files
-under ``context.site_dir``. Writers are listed in ``WRITERS``; the MkDocs plugin runs them
-after the pages are written and before the new site replaces the old one.
+under ``context.site_dir``. Writers that read only the site graph are listed in
+``GRAPH_WRITERS``: a build starts them, in a process of their own, as soon as the graph is
+built, while the pages render. Writers that also need the list of built pages are in
+``PAGE_WRITERS`` and run once the pages are written. All run before the new site replaces
+the old one.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,15 +40,34 @@ class OutputContext:
 Writer = Callable[[OutputContext], None]
 
 # Writers run in this order; add new outputs here.
-WRITERS: list[Writer] = [
+GRAPH_WRITERS: list[Writer] = [
     write_search_index,
     write_calendars,
     write_feeds,
     write_opendata,
-    write_sitemap,
 ]
+PAGE_WRITERS: list[Writer] = [write_sitemap]  # read ``context.pages``
+
+
+def write_graph_outputs(context: OutputContext) -> None:
+    for writer in GRAPH_WRITERS:
+        writer(context)
+
+
+def write_page_outputs(context: OutputContext) -> None:
+    for writer in PAGE_WRITERS:
+        writer(context)
 
 
 def write_outputs(context: OutputContext) -> None:
-    for writer in WRITERS:
-        writer(context)
+    write_graph_outputs(context)
+    write_page_outputs(context)
+
+
+def move_into(staging: Path, site_dir: Path) -> None:
+    """Move every file written under ``staging`` to the same place under ``site_dir``."""
+    for folder, _, names in os.walk(staging):
+        target = site_dir / Path(folder).relative_to(staging)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            os.replace(os.path.join(folder, name), target / name)

@@ -21,7 +21,6 @@ A term found in most records (党员) is a bitmap instead, with its flagged reco
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import threading
 from array import array
 from collections import defaultdict, deque
@@ -31,6 +30,7 @@ from functools import partial
 from itertools import compress, repeat
 from operator import and_, methodcaller, rshift, sub
 
+from ..parallel import can_fork, worker_count
 from .documents import SearchDocument
 from .text import Segmenter, has_cjk, normalize, pinyin_terms, term_hash, term_runs
 
@@ -180,10 +180,10 @@ class IndexBuilder:
     def add_all(self, documents: list[SearchDocument]) -> None:
         """Index documents in order; a large site's terms are extracted by two forked workers,
         each taking a consecutive range of records (so every term's postings stay sorted)."""
-        workers = min(PARALLEL_WORKERS, os.cpu_count() or 1)
+        workers = min(PARALLEL_WORKERS, worker_count())
         # Forking while other threads run (``tongxin serve``'s server) could copy a held lock.
-        can_fork = "fork" in mp.get_all_start_methods() and threading.active_count() == 1
-        if len(documents) < PARALLEL_MIN_DOCUMENTS or workers < 2 or not can_fork:
+        forkable = can_fork() and threading.active_count() == 1
+        if len(documents) < PARALLEL_MIN_DOCUMENTS or workers < 2 or not forkable:
             for document in documents:
                 self.add(document)
             return

@@ -3,12 +3,14 @@
     .venv/bin/python benchmarks/build.py                      # N = 1,000 and 10,000
     .venv/bin/python benchmarks/build.py --n 50000 --keep     # keep the generated projects
     .venv/bin/python benchmarks/build.py --n 1000 --json out.json --repeat 2
+    .venv/bin/python benchmarks/build.py --n 10000 --search-cost  # what the search index adds
 
 For each N the script generates N synthetic records (benchmarks/make_content.py), times
 ``tongxin check`` and ``tongxin build --date 2026-11-22``, then writes the same titles and
 bodies as N Markdown pages of a plain MkDocs + Material site (not in nav, Material's search
 plugin on with ``lang: zh``, which segments Chinese with jieba) and builds that with
-``python -m mkdocs build``. Every command runs in its own process; the script measures its
+``python -m mkdocs build``. With ``--search-cost`` it also builds the Tongxin project without
+its search index, to show what indexing adds. Every command runs in its own process; the script measures its
 wall time, the peak resident memory of the largest process (from ``wait4``) and of the whole
 process tree (polling /proc), and the site it wrote. The table ends with tongxin/mkdocs
 ratios; ``--json`` writes all figures for the regression guard.
@@ -51,6 +53,13 @@ plugins:
 nav:
   - 首页: index.md
 """
+
+# ``tongxin build`` with every output but the search index (for ``--search-cost``).
+BUILD_WITHOUT_SEARCH = (
+    "import sys, generator.outputs as outputs; "
+    "outputs.GRAPH_WRITERS.remove(outputs.write_search_index); "
+    "from generator.cli import main; sys.exit(main(sys.argv[1:]))"
+)
 
 
 # --- running one command -------------------------------------------------------------------
@@ -209,6 +218,7 @@ class Result:
     check: Run
     tongxin: Side
     mkdocs: Side
+    without_search: Run | None = None  # the Tongxin build without its search index
 
     @property
     def time_ratio(self) -> float:
@@ -220,11 +230,13 @@ class Result:
             data[side]["pages_per_second"] = getattr(self, side).pages_per_second
             data[side]["build"].pop("output_tail")
         data["check"].pop("output_tail")
+        if data["without_search"]:
+            data["without_search"].pop("output_tail")
         data["time_ratio"] = self.time_ratio
         return data
 
 
-def benchmark(n: int, workdir: Path, seed: int, repeat: int) -> Result:
+def benchmark(n: int, workdir: Path, seed: int, repeat: int, search_cost: bool = False) -> Result:
     portal, plain = workdir / f"tongxin-{n}", workdir / f"mkdocs-{n}"
     print(f"[N={n}] generating content in {portal}", file=sys.stderr, flush=True)
     started = time.perf_counter()
@@ -240,7 +252,12 @@ def benchmark(n: int, workdir: Path, seed: int, repeat: int) -> Result:
     print(f"[N={n}] mkdocs build (Material, search lang zh)", file=sys.stderr, flush=True)
     mkdocs = best_of([python, "-m", "mkdocs", "build", "--quiet"], plain, repeat)
     mkdocs_site = measure_site(plain / "site")
-    return Result(n, seed, generated, check, Side(tongxin, tongxin_site), Side(mkdocs, mkdocs_site))
+    without_search = None
+    if search_cost:
+        print(f"[N={n}] tongxin build without the search index", file=sys.stderr, flush=True)
+        without_search = best_of([python, "-c", BUILD_WITHOUT_SEARCH, "build", "--date", BUILD_DATE.isoformat(),
+                                  "--site-dir", "site-without-search"], portal, repeat)
+    return Result(n, seed, generated, check, Side(tongxin, tongxin_site), Side(mkdocs, mkdocs_site), without_search)
 
 
 # --- reporting -----------------------------------------------------------------------------
@@ -252,6 +269,10 @@ def _mb(value: float) -> str:
 
 def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}" if b else "-"
+
+
+def _percent(with_it: float, without: float) -> str:
+    return f"{(with_it - without) / without:+.0%}" if without else "-"
 
 
 def table(result: Result) -> str:
@@ -284,6 +305,12 @@ def table(result: Result) -> str:
     lines += [f"{name:{width}}  {a:>12}  {b:>12}  {r:>14}" for name, a, b, r in rows]
     lines.append(f"{'tongxin check':{width}}  {result.check.seconds:>10.2f} s  "
                  f"(CPU {result.check.cpu_seconds:.2f} s, peak {result.check.peak_rss_mb:,.0f} MB)")
+    if result.without_search is not None:
+        bare = result.without_search
+        lines.append(f"{'search index adds':{width}}  {t.build.seconds - bare.seconds:>10.2f} s  "
+                     f"({_percent(t.build.seconds, bare.seconds)} of the {bare.seconds:.2f} s build without it; "
+                     f"CPU {t.build.cpu_seconds - bare.cpu_seconds:+.2f} s, "
+                     f"{_percent(t.build.cpu_seconds, bare.cpu_seconds)} of {bare.cpu_seconds:.2f} s)")
     lines.append(f"largest tongxin page: {t.site.largest_html}; largest mkdocs page: {m.site.largest_html}")
     lines.append(f"search outputs: tongxin {t.site.search_paths or 'none'}; mkdocs {m.site.search_paths or 'none'}")
     return "\n".join(lines)
@@ -315,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="where to generate the projects (default: a temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the generated projects and sites")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    parser.add_argument("--search-cost", action="store_true",
+                        help="also build without the search index, to show what indexing adds")
     parser.add_argument("--update-baseline", action="store_true",
                         help=f"write the first N's ratio and memory to {BASELINE.relative_to(REPO)}")
     args = parser.parse_args(argv)
@@ -323,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     try:
         for n in args.n:
-            result = benchmark(n, workdir, args.seed, args.repeat)
+            result = benchmark(n, workdir, args.seed, args.repeat, args.search_cost)
             results.append(result)
             print(table(result), flush=True)
             print(flush=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from typing import TextIO, TypeVar
 
@@ -19,6 +20,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 T = TypeVar("T")
 # Set to any value to switch progress off on a terminal too.
 NO_PROGRESS_ENV = "TONGXIN_NO_PROGRESS"
+# The bar is redrawn at most this often, by the build itself: rich's own refresh thread
+# would make every fork of the build (its worker processes) a fork with a thread running.
+REFRESH_SECONDS = 0.1
 
 
 def wanted(stream: TextIO | None = None) -> bool:
@@ -37,6 +41,7 @@ class BuildProgress:
         self._progress: Progress | None = None
         self._task: int | None = None
         self._console = console
+        self._drawn_at = 0.0
 
     def stage(self, description: str, total: int | None = None) -> None:
         if not self.enabled:
@@ -45,15 +50,26 @@ class BuildProgress:
             self._progress = Progress(
                 SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                 TimeElapsedColumn(), console=self._console or Console(stderr=True), transient=True,
+                auto_refresh=False,
             )
             self._progress.start()
         if self._task is not None:
             self._progress.update(self._task, visible=False)
         self._task = self._progress.add_task(description, total=total)
+        self._redraw(force=True)
 
     def advance(self, steps: int = 1) -> None:
         if self._progress is not None and self._task is not None:
             self._progress.advance(self._task, steps)
+            task = next(task for task in self._progress.tasks if task.id == self._task)
+            self._redraw(force=task.finished)
+
+    def _redraw(self, force: bool) -> None:
+        assert self._progress is not None
+        now = time.monotonic()
+        if force or now - self._drawn_at >= REFRESH_SECONDS:
+            self._progress.refresh()
+            self._drawn_at = now
 
     def track(self, items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
         self.stage(description, total)

@@ -47,7 +47,7 @@ def test_a_failure_after_every_page_was_written_keeps_the_old_site(
         written_before_failing.extend(context.site_dir.rglob("*.html"))
         raise OSError(errno.ENOSPC, "No space left on device", str(half))
 
-    monkeypatch.setattr(outputs, "PAGE_WRITERS", [*outputs.PAGE_WRITERS, disk_full])
+    monkeypatch.setattr(outputs, "LATE_WRITERS", [*outputs.LATE_WRITERS, disk_full])
     capsys.readouterr()
     assert _build_in_process(project, monkeypatch) == 1
 
@@ -62,8 +62,8 @@ def test_a_failure_after_every_page_was_written_keeps_the_old_site(
 def test_an_output_failing_while_the_pages_render_keeps_the_old_site(
     project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Search index, calendars, feeds and open data are written by a process of their own
-    # while the pages render; its failure must fail the build like any other.
+    # The search index is written by a process of its own while the pages render; its
+    # failure must fail the build like any other.
     assert _build_in_process(project, monkeypatch) == 0
     published = tree_digest(project.site)
 
@@ -72,7 +72,7 @@ def test_an_output_failing_while_the_pages_render_keeps_the_old_site(
         (context.site_dir / "lectures" / "half.ics").write_text("BEGIN:VCALENDAR", encoding="utf-8")
         raise OSError(errno.ENOSPC, "No space left on device", "lectures/half.ics")
 
-    monkeypatch.setattr(outputs, "GRAPH_WRITERS", [*outputs.GRAPH_WRITERS, disk_full])
+    monkeypatch.setattr(outputs, "EARLY_WRITERS", [*outputs.EARLY_WRITERS, disk_full])
     capsys.readouterr()
     assert _build_in_process(project, monkeypatch) == 1
 

@@ -39,7 +39,7 @@ from ..incremental import IncrementalSite, PageUpdate, folder_stamp, remove_file
 from ..loading import RECORD_SUFFIXES
 from ..markup import PAGE_TAGS, sanitize
 from ..offline import ExternalResource, describe_external_resources, external_in_text, find_external_resources
-from ..outputs import OutputContext, move_into, write_graph_outputs, write_outputs, write_page_outputs
+from ..outputs import OutputContext, move_into, write_early_outputs, write_late_outputs, write_outputs
 from ..parallel import ForkedCall, fork_call, fork_map
 from ..problems import ContentError
 from ..progress import BuildProgress
@@ -73,8 +73,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.last_shell: PageShell | None = None  # the layout the record pages on disk have
         self.compiled_templates = _MemoryBytecodeCache()
         self.outputs_staging: Path | None = None  # where serve's background outputs are staged
-        # A full build's graph outputs: their staging folder and the process writing them.
-        self.graph_outputs: tuple[Path, ForkedCall[None]] | None = None
+        # A full build's early outputs: their staging folder and the process writing them.
+        self.early_outputs: tuple[Path, ForkedCall[None]] | None = None
 
     # --- events --------------------------------------------------------------------
 
@@ -163,8 +163,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             return
         if self.outputs is not None:
             context = replace(self.outputs, site_dir=Path(config.site_dir), pages=self._page_urls(config))
-            write_page_outputs(context)
-            self._finish_graph_outputs(context.site_dir)
+            write_late_outputs(context)
+            self._finish_early_outputs(context.site_dir)
         self._refuse_external_resources(config)
         self._finish_atomic_build()
 
@@ -173,9 +173,9 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         if self.incremental is not None and self.update is not None:
             self.incremental.forget()  # pages may be half written: the next rebuild writes all
             self.update = None
-        if self.graph_outputs is not None:
-            staging, call = self.graph_outputs
-            self.graph_outputs = None
+        if self.early_outputs is not None:
+            staging, call = self.early_outputs
+            self.early_outputs = None
             call.cancel()
             shutil.rmtree(staging, ignore_errors=True)
         if self.building_site_dir is not None:
@@ -219,7 +219,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         scheme = UrlScheme(config.use_directory_urls)
         self.outputs = OutputContext(graph, Path(config.site_dir), scheme, site, self.content_dir)
         if self.incremental is None:
-            self._start_graph_outputs(self.outputs)
+            self._start_early_outputs(self.outputs)
         renderer = PortalRenderer(graph, template_dir, scheme, site)
         try:
             if self.incremental is not None:
@@ -237,20 +237,20 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             where = f"{getattr(error, 'filename', '') or ''}:{getattr(error, 'lineno', '') or ''}"
             raise PluginError(f"模板错误（template error）{where}: {error}") from None
 
-    def _start_graph_outputs(self, context: OutputContext) -> None:
-        """Search index, calendars, feeds and open data need only the graph: they are written
-        into a staging folder by a process of their own while this one renders the pages."""
+    def _start_early_outputs(self, context: OutputContext) -> None:
+        """The search index needs only the graph: it is written into a staging folder by a
+        process of its own while this one renders the pages."""
         final = context.site_dir.resolve()
         final.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.outputs.", dir=final.parent))
-        self.graph_outputs = (staging, fork_call(partial(write_graph_outputs, replace(context, site_dir=staging))))
+        self.early_outputs = (staging, fork_call(partial(write_early_outputs, replace(context, site_dir=staging))))
 
-    def _finish_graph_outputs(self, site_dir: Path) -> None:
-        """Wait for the graph outputs (raising their error, if any) and move them into the site."""
-        if self.graph_outputs is None:
+    def _finish_early_outputs(self, site_dir: Path) -> None:
+        """Wait for the early outputs (raising their error, if any) and move them into the site."""
+        if self.early_outputs is None:
             return
-        staging, call = self.graph_outputs
-        self.graph_outputs = None
+        staging, call = self.early_outputs
+        self.early_outputs = None
         try:
             call.result()
             move_into(staging, site_dir)

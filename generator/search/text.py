@@ -53,9 +53,14 @@ def _s2t_variants() -> tuple[opencc.OpenCC, ...]:
 FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 
 
+FULL_WIDTH_CHAR = re.compile("[\uff01-\uff5e]")
+
+
 def fold_width(text: str) -> str:
     """Full-width letters and digits (ＡＢＣ１２３) -> ASCII, lower case; length is kept."""
-    return text.translate(FULL_WIDTH).lower()
+    # ``translate`` looks every character up in a dict; most texts have nothing to fold.
+    folded = text.translate(FULL_WIDTH) if FULL_WIDTH_CHAR.search(text) else text
+    return folded.lower()
 
 
 def normalize(text: str) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import gc
 import logging
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -241,8 +240,11 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         """The search index needs only the graph: it is written into a staging folder by a
         process of its own while this one renders the pages."""
         final = context.site_dir.resolve()
-        final.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.outputs.", dir=final.parent))
+        # Next to the site (a rename moves files into it), and cleared like ``.building``
+        # in case a killed build left it behind.
+        staging = final.parent / f".{final.name}.outputs"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
         self.early_outputs = (staging, fork_call(partial(write_early_outputs, replace(context, site_dir=staging))))
 
     def _finish_early_outputs(self, site_dir: Path) -> None:

@@ -262,11 +262,9 @@ def describe_external_resources(
 @functools.cache
 def _markdown() -> Any:
     """Markdown configured like record bodies, but unsanitised: raw HTML must be seen too."""
-    import markdown
+    from .markup import new_markdown
 
-    from .markup import MARKDOWN_CONFIG, MARKDOWN_EXTENSIONS
-
-    return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
+    return new_markdown()
 
 
 def _position_in_file(source: str, url: str, start_line: int) -> Position | None:

@@ -40,10 +40,9 @@ class OutputContext:
 Writer = Callable[[OutputContext], None]
 
 # Writers run in this order; add new outputs here. The search index takes about as long as
-# rendering every page, the calendars a tenth of that (with them the two processes finish
-# together); feeds, open data and the sitemap take less still.
-EARLY_WRITERS: list[Writer] = [write_search_index, write_calendars]
-LATE_WRITERS: list[Writer] = [write_feeds, write_opendata, write_sitemap]
+# rendering every page; the others together take a tenth of that.
+EARLY_WRITERS: list[Writer] = [write_search_index]
+LATE_WRITERS: list[Writer] = [write_calendars, write_feeds, write_opendata, write_sitemap]
 
 
 def write_early_outputs(context: OutputContext) -> None:

@@ -273,9 +273,7 @@ def scale(records: int, keep: Path | None) -> None:
         build_site(project, for_file=False)
         build_cpu = _children_cpu() - cpu
         print(f"build of {records} records: {time.perf_counter() - started:.1f} s wall, {build_cpu:.1f} s CPU")
-        index_cpu = _index_cpu(project)
-        share = index_cpu / (build_cpu - index_cpu)
-        print(f"search index: {index_cpu:.1f} s CPU, {share:.0%} of the rest of the build")
+        print("(what the search index adds to the build: benchmarks/build.py --search-cost)")
     site_dir = project / "site"
     data = site_dir / "search" / "data"
     files = [p for p in data.rglob("*.js")]
@@ -296,22 +294,6 @@ def scale(records: int, keep: Path | None) -> None:
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
-
-
-def _index_cpu(project: Path) -> float:
-    """CPU seconds of building and writing the search index alone, on the project's graph
-    (its own and its forked term-extraction workers')."""
-    import datetime as dt
-
-    from generator.search import build_search_files, write_search_files
-    from generator.site import ContentSource
-    from generator.urls import UrlScheme
-
-    graph, _ = ContentSource(project, project / "content").load_graph(dt.date.fromisoformat(BUILD_DATE))
-    started, started_children = time.process_time(), _children_cpu()
-    with tempfile.TemporaryDirectory() as out:
-        write_search_files(Path(out), build_search_files(graph, UrlScheme(), project / "content"))
-    return time.process_time() - started + _children_cpu() - started_children
 
 
 # Queries for the synthetic site: names, places, bigrams, pinyin, 繁體, a typo, common words.

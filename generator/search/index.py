@@ -258,8 +258,8 @@ def _text_terms(normalized: str, segmenter: Segmenter) -> tuple[set[str], set[st
     terms: set[str] = set()
     word_pairs: set[str] = set()
     for found in map(segmenter.run_terms, term_runs(normalized)):
-        terms |= found.terms
-        word_pairs |= found.word_pairs
+        terms.update(found.terms)
+        word_pairs.update(found.word_pairs)
     return terms, word_pairs
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ CJK = re.compile(f"[{CJK_CHARS}]")
 TERM_PAIR = re.compile(f"[{CJK_CHARS}][{TERM_CHARS}]|[0-9a-z][{CJK_CHARS}]")
 ASCII_RUN = re.compile(r"[0-9a-z]{2,}")
 PINYIN_SYLLABLE = re.compile(r"^[a-z]+$")
-# Clauses remembered by a Segmenter before it forgets them all (~100 MB at most).
+# Clauses a Segmenter remembers, a few hundred bytes each with their terms (see RunTerms).
 MAX_REMEMBERED_RUNS = 200_000
 # Longest spelling indexed from inside a name (a resident types a name's part, not a sentence).
 MAX_SPELLED_SYLLABLES = 10
@@ -143,8 +144,10 @@ def _fresh_tokenizer() -> jieba.Tokenizer:
 class RunTerms:
     """Index keys of one run, kind letter included (see ``generator.search.index``)."""
 
-    terms: frozenset[str]  # "b" bigrams; "w" dictionary words of three or more characters, ASCII words
-    word_pairs: frozenset[str]  # "b" bigrams that are two-character dictionary words
+    # Tuples of interned strings: a remembered clause then costs a few hundred bytes, since
+    # the same bigram, in thousands of clauses, is one string.
+    terms: tuple[str, ...]  # "b" bigrams; "w" dictionary words of three or more characters, ASCII words
+    word_pairs: tuple[str, ...]  # "b" bigrams that are two-character dictionary words
 
 
 class Segmenter:
@@ -193,12 +196,14 @@ class Segmenter:
         repeat across records (addresses, kinds, stock phrases), so they are remembered."""
         found = self._runs.get(run)
         if found is None:
-            if len(self._runs) >= MAX_REMEMBERED_RUNS:
-                self._runs.clear()  # bounded memory for large sites with little repetition
             pairs = bigram_set(run)
             longer, two = self._contained_words(run, pairs)
-            terms = frozenset([*map("b".__add__, pairs), *map("w".__add__, longer | ascii_words(run))])
-            found = self._runs[run] = RunTerms(terms, frozenset(map("b".__add__, two)))
+            terms = [*map("b".__add__, pairs), *map("w".__add__, longer | ascii_words(run))]
+            found = RunTerms(tuple(map(sys.intern, terms)), tuple(map(sys.intern, map("b".__add__, two))))
+            # Bounded memory: once full, new clauses are not remembered. Clauses that repeat
+            # (stock phrases, addresses) usually showed up early and stay.
+            if len(self._runs) < MAX_REMEMBERED_RUNS:
+                self._runs[run] = found
         return found
 
     def _contained_words(self, run: str, pairs: set[str]) -> tuple[set[str], set[str]]:

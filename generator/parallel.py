@@ -5,18 +5,24 @@ use forked worker processes that inherit everything they need (nothing is pickle
 numbers going out and results coming back). Small runs stay in-process: starting workers
 costs more than it saves below a few hundred items.
 
-A whole job that needs nothing from the work after it (the outputs built from the site
-graph while pages render) can run in one forked process of its own with ``fork_call``;
-while it runs, ``fork_map`` leaves it a core.
+A whole job that needs nothing from the work after it (the search index, built from the
+site graph while the pages render) can run in one forked process of its own with
+``fork_call``; while it runs, ``fork_map`` leaves it a core.
+
+A worker that dies (killed for lack of memory, say) fails the build with
+``ChildProcessError`` instead of leaving it waiting for a result that never comes.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import multiprocessing.pool
+import multiprocessing.connection
 import os
 import threading
+import traceback
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -40,11 +46,6 @@ def _run_one(index: int) -> Any:
     return function(items[index])
 
 
-def _run_call() -> Any:
-    assert _call is not None
-    return _call()
-
-
 def _mark_worker() -> None:
     global _in_worker
     _in_worker = True
@@ -63,6 +64,13 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and not _in_worker
 
 
+def worker_died(exitcode: int | None) -> ChildProcessError:
+    return ChildProcessError(
+        f"构建的工作进程意外退出（exit code {exitcode}），常见原因是内存不足；请重试，或在内存更大的机器上构建"
+        f"（a build worker process died unexpectedly, often for lack of memory）"
+    )
+
+
 def fork_map(function: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> Iterator[R]:
     """``function`` applied to every item, results in item order, on all cores when it pays."""
     global _job
@@ -71,11 +79,15 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], workers: int | None
         yield from map(function, items)
         return
     _job = (function, items)
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_mark_worker)
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_mark_worker) as pool:
-            yield from pool.imap(_run_one, range(len(items)), chunksize=CHUNK_SIZE)
+        yield from pool.map(_run_one, range(len(items)), chunksize=CHUNK_SIZE)
+    except BrokenProcessPool:
+        raise worker_died(None) from None
     finally:
         _job = None
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 class ForkedCall(Generic[R]):
@@ -89,18 +101,22 @@ class ForkedCall(Generic[R]):
     def __init__(self, function: Callable[[], R]) -> None:
         global _call, _busy_cores
         self._function: Callable[[], R] | None = function
-        self._pool: multiprocessing.pool.Pool | None = None
-        self._pending: multiprocessing.pool.AsyncResult[R] | None = None
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._results: multiprocessing.connection.Connection | None = None
+        self._exitcode: int | None = None
         # Forking while other threads run (``tongxin serve``'s server) could copy a held lock.
         if not can_fork() or threading.active_count() > 1:
             return
         self._function = None
+        context = multiprocessing.get_context("fork")
+        self._results, sender = context.Pipe(duplex=False)
         _call = function  # inherited by the forked process, never pickled
         try:
-            self._pool = multiprocessing.get_context("fork").Pool(1, initializer=_mark_worker)
+            self._process = context.Process(target=_send_result, args=(sender,), name="tongxin-call", daemon=True)
+            self._process.start()
         finally:
             _call = None
-        self._pending = self._pool.apply_async(_run_call)
+        sender.close()  # the child's copy is the only one: it closes when the child exits
         _busy_cores += 1
 
     def result(self) -> R:
@@ -108,12 +124,18 @@ class ForkedCall(Generic[R]):
         if self._function is not None:
             function, self._function = self._function, None
             return function()
-        if self._pending is None:
+        if self._process is None or self._results is None:
             raise RuntimeError("fork_call: result() asked twice or after cancel()")
         try:
-            return self._pending.get()
-        finally:
+            succeeded, value, remote_traceback = self._results.recv()
+        except EOFError:  # the process ended without a word: killed
             self._release(terminate=False)
+            raise worker_died(self._exitcode) from None
+        self._release(terminate=False)
+        if succeeded:
+            return value
+        value.add_note(remote_traceback)
+        raise value
 
     def cancel(self) -> None:
         """Stop the call if it still runs (a build failed elsewhere)."""
@@ -122,15 +144,33 @@ class ForkedCall(Generic[R]):
 
     def _release(self, terminate: bool) -> None:
         global _busy_cores
-        pool, self._pool, self._pending = self._pool, None, None
-        if pool is None:
+        process, self._process = self._process, None
+        if self._results is not None:
+            self._results.close()
+            self._results = None
+        if process is None:
             return
         if terminate:
-            pool.terminate()
-        else:
-            pool.close()
-        pool.join()
+            process.terminate()
+        process.join()
+        self._exitcode = process.exitcode
         _busy_cores -= 1
+
+
+def _send_result(sender: multiprocessing.connection.Connection) -> None:
+    """In the forked process: run the call and send back (succeeded, value, traceback)."""
+    assert _call is not None
+    _mark_worker()
+    try:
+        outcome: tuple[bool, Any, str] = (True, _call(), "")
+    except BaseException as error:  # every failure, whatever it is, goes back to the build
+        outcome = (False, error, "".join(traceback.format_exception(error)))
+    try:
+        sender.send(outcome)
+    except Exception as error:  # the result or the exception could not be pickled
+        sender.send((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}"), repr(error)))
+    finally:
+        sender.close()
 
 
 def fork_call(function: Callable[[], R]) -> ForkedCall[R]:

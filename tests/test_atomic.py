@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -80,4 +82,31 @@ def test_an_output_failing_while_the_pages_render_keeps_the_old_site(
     assert _leftovers(project) == []
     stderr = capsys.readouterr().err
     assert "No space left on device" in stderr
+    assert "site/ unchanged" in stderr
+
+
+def test_an_output_process_killed_for_memory_fails_the_build_instead_of_hanging(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _build_in_process(project, monkeypatch) == 0
+    published = tree_digest(project.site)
+
+    build_process = os.getpid()
+
+    def out_of_memory(context: OutputContext) -> None:
+        assert os.getpid() != build_process, "the search index is written by a process of its own"
+        os.kill(os.getpid(), signal.SIGKILL)  # what the kernel does to a process out of memory
+
+    monkeypatch.setattr(outputs, "EARLY_WRITERS", [out_of_memory])
+    capsys.readouterr()
+    signal.alarm(120)  # a hang fails the test instead of stalling the suite
+    try:
+        assert _build_in_process(project, monkeypatch) == 1
+    finally:
+        signal.alarm(0)
+
+    assert tree_digest(project.site) == published
+    assert _leftovers(project) == []
+    stderr = capsys.readouterr().err
+    assert "内存不足" in stderr
     assert "site/ unchanged" in stderr

@@ -1,0 +1,71 @@
+"""Work done in forked processes: results in order, failures reported, never a hang."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+
+import pytest
+
+from generator import parallel
+
+# A build must fail rather than wait: every test here is bounded by this alarm.
+HANG_SECONDS = 60
+
+
+@pytest.fixture(autouse=True)
+def _no_hang() -> object:
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError("the parent waited for a worker that will never answer")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(HANG_SECONDS)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def _square_unless_unlucky(item: int) -> int:
+    if item == 613:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel does to a process out of memory
+    return item * item
+
+
+def test_fork_map_returns_every_result_in_order() -> None:
+    items = list(range(1000))
+    assert list(parallel.fork_map(lambda item: item * item, items, workers=2)) == [i * i for i in items]
+
+
+def test_a_killed_worker_fails_fork_map_with_a_clear_error() -> None:
+    with pytest.raises(ChildProcessError, match="内存不足"):
+        list(parallel.fork_map(_square_unless_unlucky, list(range(1000)), workers=2))
+
+
+def test_fork_call_returns_its_value_and_leaves_the_core_free_again() -> None:
+    call = parallel.fork_call(lambda: os.getpid())
+    assert parallel.worker_count() == max(1, parallel.cpu_count() - 1)
+    assert call.result() != os.getpid()  # it ran in a process of its own
+    assert parallel.worker_count() == parallel.cpu_count()
+
+
+def test_fork_call_raises_the_error_of_the_call() -> None:
+    def disk_full() -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left on device") as raised:
+        parallel.fork_call(disk_full).result()
+    assert any("disk_full" in note for note in raised.value.__notes__)  # where it failed, over there
+
+
+def test_a_killed_call_fails_with_a_clear_error() -> None:
+    call = parallel.fork_call(lambda: os.kill(os.getpid(), signal.SIGKILL))
+    with pytest.raises(ChildProcessError, match=r"exit code -9"):
+        call.result()
+    assert parallel.worker_count() == parallel.cpu_count()
+
+
+def test_a_cancelled_call_stops() -> None:
+    call = parallel.fork_call(lambda: signal.pause())
+    call.cancel()
+    assert parallel.worker_count() == parallel.cpu_count()

@@ -71,18 +71,25 @@ def worker_died(exitcode: int | None) -> ChildProcessError:
     )
 
 
-def fork_map(function: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> Iterator[R]:
-    """``function`` applied to every item, results in item order, on all cores when it pays."""
+def fork_map(
+    function: Callable[[T], R],
+    items: Sequence[T],
+    workers: int | None = None,
+    threshold: int = PARALLEL_THRESHOLD,
+    chunksize: int = CHUNK_SIZE,
+) -> Iterator[R]:
+    """``function`` applied to every item, results in item order, on all cores when it pays
+    (from ``threshold`` items on; ``chunksize`` items are sent to a worker at a time)."""
     global _job
     workers = worker_count() if workers is None else workers
-    if workers <= 1 or len(items) < PARALLEL_THRESHOLD or not can_fork() or _job is not None:
+    if workers <= 1 or len(items) < threshold or not can_fork() or _job is not None:
         yield from map(function, items)
         return
     _job = (function, items)
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_mark_worker)
     try:
-        yield from pool.map(_run_one, range(len(items)), chunksize=CHUNK_SIZE)
+        yield from pool.map(_run_one, range(len(items)), chunksize=chunksize)
     except BrokenProcessPool:
         raise worker_died(None) from None
     finally:

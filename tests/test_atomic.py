@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, outputs
+from generator import cli, outputs, parallel
 from generator.outputs import OutputContext
 from tests.support.project import SAMPLE_DATE, Project
 from tests.test_reproducible import tree_digest
@@ -61,6 +61,14 @@ def test_a_failure_after_every_page_was_written_keeps_the_old_site(
     assert "site/ unchanged" in stderr
 
 
+@pytest.fixture
+def forking_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other tests of the session leave threads running (the shared browser); a build then
+    writes its search index in-process, which is right for serve but would hide the fork."""
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+
+
+@pytest.mark.usefixtures("forking_build")
 def test_an_output_failing_while_the_pages_render_keeps_the_old_site(
     project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -85,6 +93,7 @@ def test_an_output_failing_while_the_pages_render_keeps_the_old_site(
     assert "site/ unchanged" in stderr
 
 
+@pytest.mark.usefixtures("forking_build")
 def test_an_output_process_killed_for_memory_fails_the_build_instead_of_hanging(
     project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -15,6 +15,13 @@ HANG_SECONDS = 60
 
 
 @pytest.fixture(autouse=True)
+def _single_threaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Other tests of the session leave threads running (the shared browser); fork_call then
+    # runs in-process, which is right for serve but would hide the fork from these tests.
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+
+
+@pytest.fixture(autouse=True)
 def _no_hang() -> object:
     def hung(signum: int, frame: object) -> None:
         raise TimeoutError("the parent waited for a worker that will never answer")

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from generator import parallel as parallel_work
 from generator.search import build_search_files, index
 from generator.search.documents import user_dictionary
 from generator.search.index import decode_postings, decode_term, encode_postings, encode_term, shard_of
@@ -169,8 +170,10 @@ def test_forked_workers_build_the_same_index_as_one_process(sample_graph, sample
     # refuses to fork then, which is right for serve but would hide the pool from this test.
     monkeypatch.setattr(index.threading, "active_count", lambda: 1)
     started: list[str] = []
-    get_context = index.mp.get_context
-    monkeypatch.setattr(index.mp, "get_context", lambda method: started.append(method) or get_context(method))
+    get_context = parallel_work.multiprocessing.get_context
+    monkeypatch.setattr(
+        parallel_work.multiprocessing, "get_context", lambda method: started.append(method) or get_context(method)
+    )
     parallel = build_search_files(sample_graph, UrlScheme(directory_urls=True), REPO / "content")
     assert started == ["fork"]
     assert parallel == sample_files

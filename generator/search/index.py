@@ -20,7 +20,6 @@ A term found in most records (党员) is a bitmap instead, with its flagged reco
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import threading
 from array import array
 from collections import defaultdict, deque
@@ -30,7 +29,7 @@ from functools import partial
 from itertools import compress, repeat
 from operator import and_, methodcaller, rshift, sub
 
-from ..parallel import can_fork, worker_count
+from ..parallel import fork_map, worker_count
 from .documents import SearchDocument
 from .text import Segmenter, has_cjk, normalize, pinyin_terms, term_hash, term_runs
 
@@ -178,12 +177,10 @@ class IndexBuilder:
         _append_postings(self._postings, number, document_terms(document, self._segmenter))
 
     def add_all(self, documents: list[SearchDocument]) -> None:
-        """Index documents in order; a large site's terms are extracted by two forked workers,
-        each taking a consecutive range of records (so every term's postings stay sorted)."""
-        workers = min(PARALLEL_WORKERS, worker_count())
+        """Index documents in order; a large site's terms are extracted by forked workers,
+        each taking consecutive ranges of records (so every term's postings stay sorted)."""
         # Forking while other threads run (``tongxin serve``'s server) could copy a held lock.
-        forkable = can_fork() and threading.active_count() == 1
-        if len(documents) < PARALLEL_MIN_DOCUMENTS or workers < 2 or not forkable:
+        if len(documents) < PARALLEL_MIN_DOCUMENTS or threading.active_count() > 1:
             for document in documents:
                 self.add(document)
             return
@@ -192,18 +189,15 @@ class IndexBuilder:
             self._documents.append(document)
             for text in (*document.names, *document.texts):
                 self._characters.update(text)
-        global _FORKED
-        _FORKED = (self._documents, self._segmenter)
         end = len(self._documents)
-        step = -(-len(documents) // (workers * 2))  # a few ranges each, for an even load
+        step = -(-len(documents) // (PARALLEL_WORKERS * 2))  # a few ranges each, for an even load
         ranges = [(start, min(start + step, end)) for start in range(first, end, step)]
-        try:
-            with mp.get_context("fork").Pool(workers) as pool:
-                for part in pool.imap(_range_postings, ranges):  # in record order
-                    for term, data in part.items():
-                        self._postings[term].frombytes(data)
-        finally:
-            _FORKED = None
+        # The documents and the segmenter (its dictionary alone is ~500,000 entries) are
+        # inherited by the workers, not sent.
+        extract = partial(_range_postings, self._documents, self._segmenter)
+        for part in fork_map(extract, ranges, min(PARALLEL_WORKERS, worker_count()), threshold=2, chunksize=1):
+            for term, data in part.items():
+                self._postings[term].frombytes(data)
 
     def build(self) -> SearchIndex:
         count = len(self._documents)
@@ -221,15 +215,8 @@ def _append_postings(postings: defaultdict[str, array], number: int, terms: dict
         deque(map(methodcaller("append", (number << 2) | flags), map(postings.__getitem__, keys)), maxlen=0)
 
 
-# What a forked worker indexes: the builder's documents and segmenter, inherited by fork
-# rather than sent (the dictionary alone is ~500,000 entries).
-_FORKED: tuple[list[SearchDocument], Segmenter] | None = None
-
-
-def _range_postings(bounds: tuple[int, int]) -> dict[str, bytes]:
-    """In a worker: the postings of records ``start <= number < stop``, as raw arrays."""
-    assert _FORKED is not None
-    documents, segmenter = _FORKED
+def _range_postings(documents: list[SearchDocument], segmenter: Segmenter, bounds: tuple[int, int]) -> dict[str, bytes]:
+    """The postings of records ``start <= number < stop``, as raw arrays (in a worker)."""
     postings = _new_postings()
     for number in range(*bounds):
         _append_postings(postings, number, document_terms(documents[number], segmenter))

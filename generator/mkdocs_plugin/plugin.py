@@ -3,7 +3,9 @@
 MkDocs events are dispatched to small methods; the domain work (loading, validation, the
 site graph and rendering) happens in the ``generator`` modules that know nothing of MkDocs.
 The plugin also makes every build atomic: MkDocs writes into a temporary folder next to
-``site_dir``, which replaces the old site only after the whole build succeeded.
+``site_dir``, which replaces the old site only after the whole build succeeded. The search
+index, the largest output, is written by a process of its own while the pages render
+(``generator.outputs.EARLY_WRITERS``) and moved into that folder at the end.
 
 Under ``tongxin serve`` (MkDocs' serve in dirty mode) the plugin instead stays alive across
 rebuilds and rebuilds incrementally (see ``generator.incremental``): only changed record

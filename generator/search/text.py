@@ -52,8 +52,6 @@ def _s2t_variants() -> tuple[opencc.OpenCC, ...]:
 
 # Full-width ASCII (ＡＢＣ１２３，) -> ASCII, one character for one.
 FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-
-
 FULL_WIDTH_CHAR = re.compile("[\uff01-\uff5e]")
 
 

@@ -194,10 +194,14 @@ class _PlainTextShortcut(Treeprocessor):
 
     def run(self, root: Element) -> None:
         for element in root.iter():
-            if element.text and not isinstance(element.text, AtomicString) and not _INLINE_MARKUP.search(element.text):
-                element.text = AtomicString(element.text)
-            if element.tail and not isinstance(element.tail, AtomicString) and not _INLINE_MARKUP.search(element.tail):
-                element.tail = AtomicString(element.tail)
+            element.text = _atomic_if_plain(element.text)
+            element.tail = _atomic_if_plain(element.tail)
+
+
+def _atomic_if_plain(text: str | None) -> str | None:
+    if not text or isinstance(text, AtomicString) or _INLINE_MARKUP.search(text):
+        return text
+    return AtomicString(text)
 
 
 class _PlainTextShortcutExtension(Extension):

@@ -27,6 +27,18 @@ def _build_in_process(project: Project, monkeypatch: pytest.MonkeyPatch) -> int:
     return cli.main(["build", "--config", str(project.config), "--date", SAMPLE_DATE])
 
 
+def _assert_failed_and_kept(
+    project: Project, published: dict[str, str], capsys: pytest.CaptureFixture[str], reason: str
+) -> None:
+    """The site is byte-for-byte the published one, nothing is left behind, and the editor
+    was told why the build failed and that the site is unchanged."""
+    assert tree_digest(project.site) == published
+    assert _leftovers(project) == []
+    stderr = capsys.readouterr().err
+    assert reason in stderr
+    assert "site/ unchanged" in stderr
+
+
 def test_a_failure_after_every_page_was_written_keeps_the_old_site(
     project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -54,11 +66,7 @@ def test_a_failure_after_every_page_was_written_keeps_the_old_site(
     assert _build_in_process(project, monkeypatch) == 1
 
     assert len(written_before_failing) >= len([p for p in published if p.endswith(".html")])
-    assert tree_digest(project.site) == published
-    assert _leftovers(project) == []
-    stderr = capsys.readouterr().err
-    assert "No space left on device" in stderr
-    assert "site/ unchanged" in stderr
+    _assert_failed_and_kept(project, published, capsys, "No space left on device")
 
 
 @pytest.fixture
@@ -86,11 +94,7 @@ def test_an_output_failing_while_the_pages_render_keeps_the_old_site(
     capsys.readouterr()
     assert _build_in_process(project, monkeypatch) == 1
 
-    assert tree_digest(project.site) == published
-    assert _leftovers(project) == []
-    stderr = capsys.readouterr().err
-    assert "No space left on device" in stderr
-    assert "site/ unchanged" in stderr
+    _assert_failed_and_kept(project, published, capsys, "No space left on device")
 
 
 @pytest.mark.usefixtures("forking_build")
@@ -114,8 +118,4 @@ def test_an_output_process_killed_for_memory_fails_the_build_instead_of_hanging(
     finally:
         signal.alarm(0)
 
-    assert tree_digest(project.site) == published
-    assert _leftovers(project) == []
-    stderr = capsys.readouterr().err
-    assert "内存不足" in stderr
-    assert "site/ unchanged" in stderr
+    _assert_failed_and_kept(project, published, capsys, "内存不足")

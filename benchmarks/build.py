@@ -56,7 +56,7 @@ nav:
 
 # ``tongxin build`` with every output but the search index (for ``--search-cost``).
 BUILD_WITHOUT_SEARCH = (
-    "import sys, generator.outputs as outputs; "
+    "import sys, generator.outputs.writers as outputs; "
     "outputs.EARLY_WRITERS.remove(outputs.write_search_index); "
     "from generator.cli import main; sys.exit(main(sys.argv[1:]))"
 )

@@ -1,13 +1,16 @@
 """Tongxin (同心): a static portal generator for community party-building records.
 
-The package is layered so that each module has one job:
+The package is a stack of floors; every import points down, never up or sideways into a
+higher floor (``tests/test_architecture.py`` checks it):
 
-- ``loading``     YAML files -> raw mappings that remember where every value came from
-- ``models``      the typed content model (pydantic), one class per record type
-- ``validation``  raw mappings -> typed records, every problem located at file:line:column
-- ``graph``       typed records -> a site graph with references both ways and derived state
-- ``rendering``   the site graph -> HTML page bodies through Jinja2 templates in ``theme/``
-- ``mkdocs_plugin`` the only module that knows MkDocs; it hands rendered pages to the build
+- ``parallel``, ``progress``  the ground: forking work over the cores, the progress bar
+- ``content/``       YAML files -> typed, checked records (loading, models, validation, privacy)
+- ``site/``          records -> the site graph (references both ways, derived state), settings, URLs
+- ``render/``        the site graph -> HTML page bodies through the Jinja2 templates in ``theme/``
+- ``outputs/``       the files besides pages: search index, feeds, calendars, open data, zip
+- ``mkdocs_plugin/`` the only code that imports MkDocs: hands the pages to the build, atomic
+  output, incremental rebuilds under ``tongxin serve``
+- ``cli``            the ``tongxin`` command on top
 """
 
 __version__ = "0.1.0"

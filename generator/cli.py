@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .problems import Severity
-from .settings import read_settings
-from .site import BUILD_DATE_ENV, DEFAULT_TIMEZONE, resolve_build_date
+from .content.problems import Severity
+from .site.settings import read_settings
+from .site.source import BUILD_DATE_ENV, DEFAULT_TIMEZONE, resolve_build_date
 
 DEFAULT_CONFIG = "site_config.yml"
 # Where ``--for-file`` builds go unless --site-dir says otherwise (next to site_dir).
@@ -175,7 +175,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_package(args: argparse.Namespace) -> int:
-    from .packaging import write_package
+    from .outputs.packaging import write_package
 
     built = _build_site(args, for_file=True)
     if built is None:
@@ -207,7 +207,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .scaffold import ScaffoldError, create_record
+    from .content.scaffold import ScaffoldError, create_record
 
     settings = read_settings(Path(args.config))
     try:
@@ -222,7 +222,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .schema import DEFAULT_SCHEMA_DIR, write_schemas
+    from .content.schema import DEFAULT_SCHEMA_DIR, write_schemas
 
     folder = Path(args.output) if args.output else Path(args.config).resolve().parent / DEFAULT_SCHEMA_DIR
     written = write_schemas(folder)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, outputs, parallel
-from generator.outputs import OutputContext
+from generator import cli, parallel
+from generator.outputs import writers as outputs
+from generator.outputs.context import OutputContext
 from tests.support.project import SAMPLE_DATE, Project
 from tests.test_reproducible import tree_digest
 

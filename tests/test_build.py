@@ -16,9 +16,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from generator.models import RECORD_TYPES
-from generator.site import BUILD_DATE_ENV, ContentSource
-from generator.validation import reference_fields
+from generator.content.models import RECORD_TYPES
+from generator.content.validation import reference_fields
+from generator.site.source import BUILD_DATE_ENV, ContentSource
 from tests.support.project import SAMPLE_DATE, Project
 
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)  # http:, tel:, mailto:, data: …

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.models import RECORD_TYPES
+from generator.content.models import RECORD_TYPES
 from tests.support.live_serve import LiveServer, live_serve
 from tests.support.project import SAMPLE_DATE, Project
 

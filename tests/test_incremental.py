@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.graph import SiteGraph
-from generator.models import Organization
-from generator.settings import read_settings
+from generator.content.models import Organization
+from generator.site.graph import SiteGraph
+from generator.site.settings import read_settings
 from tests.support.live_serve import LiveServer, live_serve
 from tests.support.project import REPO, SAMPLE_DATE, Project
 

@@ -19,11 +19,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.loading import MAX_DEPTH
-from generator.markup import _checking_markdown, find_removals, may_be_unsafe
-from generator.models import RECORD_TYPES
-from generator.problems import Severity
-from generator.validation import validate_content
+from generator.content.loading import MAX_DEPTH
+from generator.content.markup import _checking_markdown, find_removals, may_be_unsafe
+from generator.content.models import RECORD_TYPES
+from generator.content.problems import Severity
+from generator.content.validation import validate_content
 from tests.support.project import Project
 
 ORG = "name: 测试党支部\nkind: 党支部\n"

@@ -7,11 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from generator.graph import LECTURE_PAST, LECTURE_UPCOMING, NOTICE_CLOSED, NOTICE_OPEN, NOTICE_UPCOMING, SiteGraph
-from generator.loading import parse_record_text
-from generator.problems import Position, ProblemLog
-from generator.site import ContentSource
-from generator.validation import ValidRecord
+from generator.content.loading import parse_record_text
+from generator.content.problems import Position, ProblemLog
+from generator.content.validation import ValidRecord
+from generator.site.graph import (
+    LECTURE_PAST,
+    LECTURE_UPCOMING,
+    NOTICE_CLOSED,
+    NOTICE_OPEN,
+    NOTICE_UPCOMING,
+    SiteGraph,
+)
+from generator.site.source import ContentSource
 
 # Names chosen so that pinyin order (ai, an, bei, zhong) is the reverse of code-point order.
 CONTENT = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.markup import new_markdown
+from generator.content.markup import new_markdown
 
 # Chinese text, and every character that means something to Markdown at the start of a
 # line or inside one: headings, lists, quotes, tables, definition lists, attribute lists,

@@ -21,7 +21,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 import yaml
 
-from generator.models import RECORD_TYPES
+from generator.content.models import RECORD_TYPES
 from tests.support.browser import PageWatch
 from tests.support.project import SAMPLE_DATE, Project, copy_project
 from tests.support.server import serve

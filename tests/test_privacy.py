@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.privacy import id_card_checksum_ok, id_card_numbers, mobile_numbers
+from generator.content.privacy import id_card_checksum_ok, id_card_numbers, mobile_numbers
 from tests.support.project import Project
 
 STANDARD_EXAMPLES = ["11010519491231002X", "440524188001010014"]

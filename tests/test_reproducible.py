@@ -10,7 +10,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from generator.packaging import write_package
+from generator.outputs.packaging import write_package
 from tests.support.project import SAMPLE_DATE, copy_project
 
 

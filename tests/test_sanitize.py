@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from generator.markup import MarkdownRenderer, unsafe_markup
+from generator.content.markup import MarkdownRenderer, unsafe_markup
 from tests.support.project import Project
 
 # Classic payloads, as an attacker or a careless copy-paste would put them into a record.

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from generator.models import RECORD_TYPES, nested_model
-from generator.scaffold import ScaffoldError, create_record, template_text
+from generator.content.models import RECORD_TYPES, nested_model
+from generator.content.scaffold import ScaffoldError, create_record, template_text
 from tests.support.project import Project
 
 

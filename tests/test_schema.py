@@ -18,10 +18,10 @@ import jsonschema
 import pytest
 import yaml
 
-from generator.loading import parse_record_text
-from generator.models import RECORD_TYPES
-from generator.problems import ProblemLog
-from generator.schema import schema_file_name, schema_text
+from generator.content.loading import parse_record_text
+from generator.content.models import RECORD_TYPES
+from generator.content.problems import ProblemLog
+from generator.content.schema import schema_file_name, schema_text
 from tests.support.project import REPO, Project
 
 SCHEMA_DIR = REPO / "schemas"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from generator.search.text import normalize, term_hash
+from generator.outputs.search.text import normalize, term_hash
 from tests.support.browser import PageWatch
 from tests.support.project import REPO, copy_project
 from tests.support.server import serve

@@ -14,12 +14,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator import parallel as parallel_work
-from generator.search import build_search_files, index
-from generator.search.documents import user_dictionary
-from generator.search.index import decode_postings, decode_term, encode_postings, encode_term, shard_of
-from generator.search.text import Segmenter, normalize, pinyin_terms, t2s_query_map
-from generator.site import ContentSource
-from generator.urls import UrlScheme
+from generator.outputs.search import build_search_files, index
+from generator.outputs.search.documents import user_dictionary
+from generator.outputs.search.index import decode_postings, decode_term, encode_postings, encode_term, shard_of
+from generator.outputs.search.text import Segmenter, normalize, pinyin_terms, t2s_query_map
+from generator.site.source import ContentSource
+from generator.site.urls import UrlScheme
 from tests.support.project import REPO, SAMPLE_DATE
 
 CALL = re.compile(r"^TongxinSearch\.(\w+)\((\d+),(.*)\);\n$", re.DOTALL)
@@ -156,7 +156,7 @@ def test_facets_list_the_values_residents_filter_by(sample_files) -> None:  # ty
 
 
 def test_search_files_are_written_under_a_content_named_folder(sample_files, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from generator.search import write_search_files
+    from generator.outputs.search import write_search_files
 
     write_search_files(tmp_path, sample_files)
     manifest = payload((tmp_path / "search/data/manifest.js").read_text(encoding="utf-8"))

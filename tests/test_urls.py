@@ -6,7 +6,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from generator.urls import UrlScheme
+from generator.site.urls import UrlScheme
 
 # Site-relative URLs of pages and files, with directory URLs and without (file://).
 URLS = [

@@ -16,7 +16,7 @@ import pytest
 from pydantic import BaseModel
 
 from generator.cli import main
-from generator.models import RECORD_TYPES, nested_model
+from generator.content.models import RECORD_TYPES, nested_model
 from tests.support.project import Project
 
 PROBLEM_LINE = re.compile(r"^(?P<path>[^\s:]+):(?P<line>\d+):(?P<column>\d+): (?P<rest>.*)$")

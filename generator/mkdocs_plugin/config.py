@@ -5,8 +5,8 @@ from __future__ import annotations
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from ..loading import DEFAULT_MAX_BYTES
-from ..site import DEFAULT_TIMEZONE
+from ..content.loading import DEFAULT_MAX_BYTES
+from ..site.source import DEFAULT_TIMEZONE
 
 
 class TongxinConfig(base.Config):

@@ -5,10 +5,10 @@ site graph and rendering) happens in the ``generator`` modules that know nothing
 The plugin also makes every build atomic: MkDocs writes into a temporary folder next to
 ``site_dir``, which replaces the old site only after the whole build succeeded. The search
 index, the largest output, is written by a process of its own while the pages render
-(``generator.outputs.EARLY_WRITERS``) and moved into that folder at the end.
+(``generator.outputs.writers.EARLY_WRITERS``) and moved into that folder at the end.
 
 Under ``tongxin serve`` (MkDocs' serve in dirty mode) the plugin instead stays alive across
-rebuilds and rebuilds incrementally (see ``generator.incremental``): only changed record
+rebuilds and rebuilds incrementally (see ``generator.mkdocs_plugin.incremental``): only changed record
 files are validated again, only pages an edit reaches are rendered and written, removed
 pages are deleted, and the outputs (search index, calendars, feeds…) are written in the
 background, so an edit shows in the browser within a second or two even at 10,000 records.
@@ -36,18 +36,18 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from ..incremental import IncrementalSite, PageUpdate, folder_stamp, remove_file
-from ..loading import RECORD_SUFFIXES
-from ..markup import PAGE_TAGS, sanitize
-from ..offline import ExternalResource, describe_external_resources, external_in_text, find_external_resources
-from ..outputs import OutputContext, move_into, write_early_outputs, write_late_outputs, write_outputs
+from ..content.loading import RECORD_SUFFIXES
+from ..content.markup import PAGE_TAGS, sanitize
+from ..content.offline import ExternalResource, describe_external_resources, external_in_text, find_external_resources
+from ..content.problems import ContentError
+from ..outputs.writers import OutputContext, move_into, write_early_outputs, write_late_outputs, write_outputs
 from ..parallel import ForkedCall, fork_call, fork_map
-from ..problems import ContentError
 from ..progress import BuildProgress
-from ..rendering import PageCollision, PortalRenderer, RenderedPage, SiteInfo
-from ..site import ContentSource, resolve_build_date
-from ..urls import UrlScheme
+from ..render.rendering import PageCollision, PortalRenderer, RenderedPage, SiteInfo
+from ..site.source import ContentSource, resolve_build_date
+from ..site.urls import UrlScheme
 from .config import TongxinConfig
+from .incremental import IncrementalSite, PageUpdate, folder_stamp, remove_file
 from .shell import PageShell
 
 log = logging.getLogger("mkdocs.plugins.tongxin")

@@ -21,8 +21,8 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from ..offline import external_in_text
-from ..rendering import RenderedPage
+from ..content.offline import external_in_text
+from ..render.rendering import RenderedPage
 
 # Indentation and blank lines of Material's templates: a quarter of every record page's bytes
 # (50 MB of a 10,000-record site) that a browser collapses anyway. Newlines stay, so inline

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from ..models import Lecture, Place
-from ..published import LECTURES_CALENDAR, lecture_calendar
-from ..urls import UrlScheme
+from ..content.models import Lecture, Place
+from ..site.published import LECTURES_CALENDAR, lecture_calendar
+from ..site.urls import UrlScheme
 
 if TYPE_CHECKING:
     from . import OutputContext

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from ..graph import SiteGraph
-from ..models import Lecture, Notice, Place
-from ..published import LECTURES_FEED, NOTICES_FEED
-from ..urls import UrlScheme
+from ..content.models import Lecture, Notice, Place
+from ..site.graph import SiteGraph
+from ..site.published import LECTURES_FEED, NOTICES_FEED
+from ..site.urls import UrlScheme
 
 if TYPE_CHECKING:
     from . import OutputContext

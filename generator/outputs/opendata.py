@@ -14,9 +14,9 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..models import RECORD_TYPES, Lecture, Notice, Record
-from ..published import OPENDATA_INDEX, opendata_file, opendata_schema
-from ..urls import UrlScheme
+from ..content.models import RECORD_TYPES, Lecture, Notice, Record
+from ..site.published import OPENDATA_INDEX, opendata_file, opendata_schema
+from ..site.urls import UrlScheme
 
 if TYPE_CHECKING:
     from . import OutputContext

@@ -13,7 +13,7 @@ import gzip
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
-from ..published import SITEMAP
+from ..site.published import SITEMAP
 
 if TYPE_CHECKING:
     from . import OutputContext

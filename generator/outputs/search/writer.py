@@ -14,8 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..graph import SiteGraph, pinyin_key
-from ..urls import UrlScheme
+from ...site.graph import SiteGraph, pinyin_key
+from ...site.urls import UrlScheme
 from .documents import FACETS, SearchDocument, free_page_documents, record_documents, user_dictionary
 from .index import IndexBuilder, SearchIndex, encode_postings
 from .text import Segmenter, t2s_query_map

@@ -29,7 +29,7 @@ from functools import partial
 from itertools import compress, repeat
 from operator import and_, methodcaller, rshift, sub
 
-from ..parallel import fork_map, worker_count
+from ...parallel import fork_map, worker_count
 from .documents import SearchDocument
 from .text import Segmenter, has_cjk, normalize, pinyin_terms, term_hash, term_runs
 

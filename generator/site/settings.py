@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
-from .loading import DEFAULT_MAX_BYTES
-from .site import DEFAULT_TIMEZONE, ContentSource
+from ..content.loading import DEFAULT_MAX_BYTES
+from .source import DEFAULT_TIMEZONE, ContentSource
 
 PLUGIN_NAME = "tongxin"
 

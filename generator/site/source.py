@@ -14,9 +14,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .graph import SiteGraph
-from .loading import DEFAULT_MAX_BYTES
-from .problems import ContentError
-from .validation import ValidationResult, validate_content
+from ..content.loading import DEFAULT_MAX_BYTES
+from ..content.problems import ContentError
+from ..content.validation import ValidationResult, validate_content
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 # Set by ``tongxin build --date``; wins over the configured date so one command can pin it.

@@ -1,17 +1,13 @@
 """The portal's own static search index (Chinese segmentation, n-grams, 繁簡, pinyin).
 
 Nothing here imports MkDocs: ``write_search_index`` is an output writer (see
-``generator.outputs``) and ``build_search_files`` can be called on any site graph.
+``generator.outputs.writers``) and ``build_search_files`` can be called on any site graph.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from ..context import OutputContext
 from .writer import SearchFiles, build_search_files, write_search_files
-
-if TYPE_CHECKING:
-    from ..outputs import OutputContext
 
 __all__ = ["SearchFiles", "build_search_files", "write_search_files", "write_search_index"]
 

@@ -10,8 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from ..graph import SiteGraph
-from ..models import (
+from ...content.models import (
     RECORD_TYPES,
     Case,
     Grid,
@@ -24,9 +23,10 @@ from ..models import (
     Project,
     Record,
 )
-from ..rendering import zh_date, zh_datetime
-from ..urls import UrlScheme
-from ..validation import reference_fields
+from ...content.validation import reference_fields
+from ...render.rendering import zh_date, zh_datetime
+from ...site.graph import SiteGraph
+from ...site.urls import UrlScheme
 
 FREE_PAGE_LABEL = "页面"
 # Fields that are bookkeeping, not text a resident would search for.

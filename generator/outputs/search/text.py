@@ -140,7 +140,7 @@ def _fresh_tokenizer() -> jieba.Tokenizer:
 
 @dataclass(frozen=True)
 class RunTerms:
-    """Index keys of one run, kind letter included (see ``generator.search.index``)."""
+    """Index keys of one run, kind letter included (see ``generator.outputs.search.index``)."""
 
     # Tuples of interned strings: a remembered clause then costs a few hundred bytes, since
     # the same bigram, in thousands of clauses, is one string.

@@ -36,15 +36,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .graph import SiteGraph
-from .loading import record_paths
-from .models import RECORD_TYPES, Organization, Record
-from .outputs import OutputContext
-from .parallel import fork_map
-from .problems import ProblemLog
-from .rendering import PagePlan, PortalRenderer, RenderedPage, check_collisions
-from .site import ContentSource
-from .validation import ValidationResult, ValidRecord, check_across_records, validate_files
+from ..content.loading import record_paths
+from ..content.models import RECORD_TYPES, Organization, Record
+from ..content.problems import ProblemLog
+from ..content.validation import ValidationResult, ValidRecord, check_across_records, validate_files
+from ..outputs.context import OutputContext
+from ..parallel import fork_map
+from ..render.rendering import PagePlan, PortalRenderer, RenderedPage, check_collisions
+from ..site.graph import SiteGraph
+from ..site.source import ContentSource
 
 RecordKey = tuple[str, str]
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ..parallel import fork_map
 from .loading import KeyPath, RawRecord, display_path, load_record, record_files, shown_value
 from .markup import unsafe_markup, unsafe_page_markup
 from .models import (
@@ -36,7 +37,6 @@ from .models import (
     nested_model,
 )
 from .offline import check_record_body
-from .parallel import fork_map
 from .privacy import check_privacy
 from .problems import Position, ProblemLog, Severity
 

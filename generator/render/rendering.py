@@ -25,12 +25,9 @@ from typing import Any, get_args
 import jinja2
 from pypinyin import lazy_pinyin
 
-from . import graph as site_graph
-from . import published
-from .graph import SiteGraph, TreeNode
-from .hours import hours_data
-from .markup import MarkdownRenderer
-from .models import (
+from ..content.hours import hours_data
+from ..content.markup import MarkdownRenderer
+from ..content.models import (
     RECORD_TYPES,
     WEEKDAYS,
     Grid,
@@ -43,8 +40,11 @@ from .models import (
     Place,
     Record,
 )
+from ..site import graph as site_graph
+from ..site import published
+from ..site.graph import SiteGraph, TreeNode
+from ..site.urls import PageLinks, UrlScheme
 from .qr import QrCode, qr_code
-from .urls import PageLinks, UrlScheme
 
 # A child of MkDocs' logger, so the CLI shows it like MkDocs' own warnings, without importing MkDocs.
 log = logging.getLogger("mkdocs.plugins.tongxin.rendering")

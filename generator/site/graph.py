@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .models import RECORD_TYPES, Grid, Lecture, Notice, Organization, Place, Record
-from .validation import ValidRecord, reference_fields
+from ..content.models import RECORD_TYPES, Grid, Lecture, Notice, Organization, Place, Record
+from ..content.validation import ValidRecord, reference_fields
 
 NOTICE_UPCOMING, NOTICE_OPEN, NOTICE_CLOSED = "即将公示", "公示中", "已结束"
 LECTURE_UPCOMING, LECTURE_PAST = "即将举行", "已结束"

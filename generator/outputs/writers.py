@@ -1,0 +1,53 @@
+"""The writers of the files the portal publishes besides HTML pages: feeds, calendars, open data, search index.
+
+Each output is a writer: a function that takes an ``OutputContext`` and writes its files
+under ``context.site_dir``. ``EARLY_WRITERS`` read only the site graph and take long enough
+to be worth a process of their own: a build starts them as soon as the graph is built,
+while the pages render. ``LATE_WRITERS`` are quick, or need the list of built pages
+(``context.pages``), and run once the pages are written. All run before the new site
+replaces the old one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from .calendar import write_calendars
+from .context import OutputContext
+from .feeds import write_feeds
+from .opendata import write_opendata
+from .search import write_search_index
+from .sitemap import write_sitemap
+
+Writer = Callable[[OutputContext], None]
+
+# Writers run in this order; add new outputs here. The search index takes about as long as
+# rendering every page; the others together take a tenth of that.
+EARLY_WRITERS: list[Writer] = [write_search_index]
+LATE_WRITERS: list[Writer] = [write_calendars, write_feeds, write_opendata, write_sitemap]
+
+
+def write_early_outputs(context: OutputContext) -> None:
+    for writer in EARLY_WRITERS:
+        writer(context)
+
+
+def write_late_outputs(context: OutputContext) -> None:
+    for writer in LATE_WRITERS:
+        writer(context)
+
+
+def write_outputs(context: OutputContext) -> None:
+    write_early_outputs(context)
+    write_late_outputs(context)
+
+
+def move_into(staging: Path, site_dir: Path) -> None:
+    """Move every file written under ``staging`` to the same place under ``site_dir``."""
+    for folder, _, names in os.walk(staging):
+        target = site_dir / Path(folder).relative_to(staging)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            os.replace(os.path.join(folder, name), target / name)

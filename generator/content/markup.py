@@ -25,6 +25,8 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from .linebreaks import WideLineJoinExtension
+
 MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "toc", "attr_list", "def_list"]
 MARKDOWN_CONFIG = {
     "toc": {"slugify": slugify_unicode},
@@ -212,7 +214,7 @@ class _PlainTextShortcutExtension(Extension):
 
 def new_markdown(shortcut: bool = True) -> markdown.Markdown:
     """A Markdown converter configured for record bodies (reuse it: making one is slow)."""
-    extensions: list[str | Extension] = list(MARKDOWN_EXTENSIONS)
+    extensions: list[str | Extension] = [*MARKDOWN_EXTENSIONS, WideLineJoinExtension()]
     if shortcut:
         extensions.append(_PlainTextShortcutExtension())
     return markdown.Markdown(extensions=extensions, extension_configs=MARKDOWN_CONFIG)

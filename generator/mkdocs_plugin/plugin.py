@@ -36,6 +36,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from ..content.linebreaks import WideLineJoinExtension
 from ..content.loading import RECORD_SUFFIXES
 from ..content.markup import PAGE_TAGS, sanitize
 from ..content.offline import ExternalResource, describe_external_resources, external_in_text, find_external_resources
@@ -99,6 +100,9 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         config.mdx_configs.setdefault("toc", {})["slugify"] = slugify_unicode
         # Free pages are sanitised, which drops style="text-align"; align="…" survives.
         config.mdx_configs.setdefault("tables", {})["use_align_attribute"] = True
+        # Free pages join Chinese lines like record bodies (serve runs on_config at each rebuild).
+        if not any(isinstance(ext, WideLineJoinExtension) for ext in config.markdown_extensions):
+            config.markdown_extensions.append(WideLineJoinExtension())
         if self.config.for_file:
             config.use_directory_urls = False
         self.progress = BuildProgress()  # a bar on a terminal, nothing in CI or logs

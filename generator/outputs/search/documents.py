@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from ...content.linebreaks import join_wide_lines
 from ...content.models import (
     RECORD_TYPES,
     Case,
@@ -57,7 +58,8 @@ def plain_text(markdown: str | None) -> str:
     """Markdown -> readable text for indexing and snippets (no HTML rendering: 10,000 bodies)."""
     if not markdown:
         return ""
-    text = MARKDOWN_LINK.sub(r"\1", FRONT_MATTER.sub("", markdown))
+    # Lines joined first, as on the page: a break between Chinese characters is no space.
+    text = MARKDOWN_LINK.sub(r"\1", join_wide_lines(FRONT_MATTER.sub("", markdown)))
     return SPACES.sub(" ", MARKDOWN_MARKUP.sub(" ", text)).strip()
 
 

@@ -191,3 +191,46 @@ def test_switches_work_from_disk_where_storage_may_fail(browser: Browser, sample
     assert page.get_by_role("button", name="大字模式").get_attribute("aria-pressed") == "true"
     assert not watch.errors, watch.errors
     page.close()
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        ("2026-11-24T18:59:00+08:00", "即将举行"),
+        ("2026-11-24T19:06:00+08:00", "进行中"),  # begun: 19:00–19:30
+        ("2026-11-24T19:30:00+08:00", "已结束"),
+    ],
+)
+def test_a_lecture_that_has_begun_says_in_progress_by_the_visitors_clock(
+    browser: Browser, base_url: str, moment: str, expected: str
+) -> None:
+    for path in (f"lectures/{LECTURE}/", "lectures/", "lectures/calendar/", ""):
+        page, watch = open_at(browser, base_url + path, moment)
+        badge = page.locator(f'.tx-state[data-tx-lecture="{LECTURE}"]').first
+        assert badge.inner_text() == expected, path
+        assert watch.clean, watch
+        page.context.close()
+    page, _ = open_at(browser, base_url + "lectures/", moment)
+    group = "lecture-past" if expected == "已结束" else "lecture-upcoming"
+    assert item_state(page, LECTURE) == (expected, group, True)
+    page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        ("2026-11-24T23:59:00+08:00", "公示中"),
+        ("2026-11-25T08:00:00+08:00", "今天截止"),  # the window's last day, by the visitor's clock
+        ("2026-11-26T00:01:00+08:00", "已结束"),
+    ],
+)
+def test_a_notice_on_its_last_day_says_closing_today_by_the_visitors_clock(
+    browser: Browser, base_url: str, moment: str, expected: str
+) -> None:
+    page, _ = open_at(browser, base_url + f"notices/{NOTICE}/", moment)
+    assert page.locator(".tx-state").first.inner_text() == expected
+    page.context.close()
+    page, _ = open_at(browser, base_url + "notices/", moment)
+    group = "notice-closed-2026" if expected == "已结束" else "notice-open"
+    assert item_state(page, NOTICE) == (expected, group, True)
+    page.context.close()

@@ -37,6 +37,17 @@ end: "2026-11-24 19:30"
 venue: 社区活动室
 organization: ceshi-dangwei
 """
+# A lecture over midnight: under way at the start of the 25th, the moment a build on that day is.
+NIGHT_LECTURE = """\
+title: 测试跨夜讲座
+series: 专题讲座
+speaker:
+  name: 李某
+start: "2026-11-24 22:00"
+end: "2026-11-25 01:00"
+venue: 社区活动室
+organization: ceshi-dangwei
+"""
 
 
 @dataclass
@@ -44,6 +55,7 @@ class Badge:
     text: str
     state: str  # data-tx-state, what the visitor's script starts from
     group: str | None  # data-tx-group of the list the item sits in
+    lecture: str | None = None  # the lecture id the badge is about (data-tx-lecture), if any
 
 
 class _BadgeParser(HTMLParser):
@@ -59,7 +71,7 @@ class _BadgeParser(HTMLParser):
             self._groups.append(found.get("data-tx-group"))
         if tag == "span" and "tx-state" in (found.get("class") or "").split():
             group = next((g for g in reversed(self._groups) if g), None)
-            self._current = Badge("", found.get("data-tx-state") or "", group)
+            self._current = Badge("", found.get("data-tx-state") or "", group, found.get("data-tx-lecture"))
             self.badges.append(self._current)
 
     def handle_endtag(self, tag: str) -> None:
@@ -85,6 +97,7 @@ def tiny_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     project.write("content/organizations/ceshi-dangwei.yml", ORGANIZATION)
     project.write("content/notices/ceshi-gongshi.yml", NOTICE)
     project.write("content/lectures/ceshi-dangke.yml", LECTURE)
+    project.write("content/lectures/ceshi-kuaye.yml", NIGHT_LECTURE)
     return project
 
 
@@ -105,7 +118,8 @@ def sites(tiny_project: Project) -> dict[str, tuple[Path, str]]:
     [
         ("2026-11-18", "即将公示", "notice-upcoming"),  # the day before the window
         ("2026-11-19", "公示中", "notice-open"),  # first day
-        ("2026-11-25", "公示中", "notice-open"),  # last day counts (inclusive)
+        ("2026-11-24", "公示中", "notice-open"),
+        ("2026-11-25", "今天截止", "notice-open"),  # last day counts (inclusive) and says so
         ("2026-11-26", "已结束", "notice-closed-2026"),  # the day after: archived by year
     ],
 )
@@ -142,10 +156,21 @@ def test_lecture_is_upcoming_until_its_day_is_over(
     sites: dict[str, tuple[Path, str]], date: str, text: str, group: str
 ) -> None:
     site = sites[date][0]
-    [listed] = badges(site / "lectures/index.html")
+    [listed] = [b for b in badges(site / "lectures/index.html") if b.lecture == "ceshi-dangke"]
     assert (listed.text, listed.group) == (text, group)
     assert badges(site / "lectures/ceshi-dangke/index.html")[0].text == text
     assert badges(site / "lectures/series/weixingdangke/index.html")[0].text == text
+
+
+def test_a_lecture_under_way_at_the_build_moment_says_so_everywhere(sites: dict[str, tuple[Path, str]]) -> None:
+    site = sites["2026-11-25"][0]  # the build's moment is 00:00 on the 25th: 22:00–01:00 is on
+    for page in ("lectures/index.html", "index.html", "lectures/calendar/index.html",
+                 "lectures/ceshi-kuaye/index.html", "lectures/series/zhuantijiangzuo/index.html"):
+        [badge] = [b for b in badges(site / page) if b.lecture == "ceshi-kuaye"]
+        assert (badge.text, badge.state) == ("进行中", "ongoing"), page
+    [listed] = [b for b in badges(site / "lectures/index.html") if b.lecture == "ceshi-kuaye"]
+    assert listed.group == "lecture-upcoming", "an ongoing lecture is listed with the coming ones"
+    assert badges(sites["2026-11-26"][0] / "lectures/ceshi-kuaye/index.html")[0].text == "已结束"
 
 
 def test_badges_carry_the_window_for_the_visitors_clock(sites: dict[str, tuple[Path, str]]) -> None:

@@ -71,7 +71,7 @@ def test_upcoming_notice_moves_to_open_when_its_window_starts(browser: Browser, 
 @pytest.mark.parametrize(
     ("utc_moment", "expected"),
     [
-        ("2026-11-25T15:30:00Z", "公示中"),  # 23:30 on the last day in Shanghai
+        ("2026-11-25T15:30:00Z", "今天截止"),  # 23:30 on the last day in Shanghai
         ("2026-11-25T16:30:00Z", "已结束"),  # 00:30 the next day in Shanghai, still the 25th in New York
     ],
 )
@@ -86,7 +86,8 @@ def test_window_days_are_counted_in_the_portals_time_zone_not_the_browsers(
 @pytest.mark.parametrize(
     ("moment", "expected", "group"),
     [
-        ("2026-11-24T19:29:00+08:00", "即将举行", "lecture-upcoming"),
+        ("2026-11-24T18:59:00+08:00", "即将举行", "lecture-upcoming"),
+        ("2026-11-24T19:29:00+08:00", "进行中", "lecture-upcoming"),
         ("2026-11-24T19:31:00+08:00", "已结束", "lecture-past"),
     ],
 )

@@ -53,16 +53,20 @@ def join_wide_lines(text: str, before: str = "", after: str = "") -> str:
     """
     if "\n" not in text:
         return text
+    if not before and not after:
+        return _BREAK.sub(lambda match: _replace(match, text, 0), text)
     context = before[-1:] + text + after[:1]
     offset = len(before[-1:])
 
-    def replace(match: re.Match[str]) -> str:
-        start, end = match.start() + offset, match.end() + offset
-        if len(match.group(1)) >= 2 or start == 0 or end == len(context):
-            return match.group(0)
-        return "" if joins(context[start - 1], context[end]) else match.group(0)
+    return _BREAK.sub(lambda match: _replace(match, context, offset), text)
 
-    return _BREAK.sub(replace, text)
+
+def _replace(match: re.Match[str], context: str, offset: int) -> str:
+    """"" for a break to remove, else the break as it was; ``context`` holds the match at ``offset``."""
+    start, end = match.start() + offset, match.end() + offset
+    if len(match.group(1)) >= 2 or start == 0 or end == len(context):
+        return match.group(0)
+    return "" if joins(context[start - 1], context[end]) else match.group(0)
 
 
 # Elements that hold a run of text (a paragraph's inline content); others are structure.
@@ -110,7 +114,12 @@ class _WideLineJoiner(Treeprocessor):
 
     def run(self, root: Element) -> None:
         for block in root.iter():
-            if block.tag in _TEXT_BLOCKS:
+            if block.tag not in _TEXT_BLOCKS:
+                continue
+            if len(block) == 0:  # plain text, the common case: no neighbours to look at
+                if block.text and "\n" in block.text:
+                    block.text = join_wide_lines(block.text)
+            else:
                 self._join(_pieces(block))
 
     @staticmethod

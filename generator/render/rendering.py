@@ -397,6 +397,7 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
         NOTICE_CLOSED=site_graph.NOTICE_CLOSED,
         LECTURE_UPCOMING=site_graph.LECTURE_UPCOMING,
         LECTURE_PAST=site_graph.LECTURE_PAST,
+        BADGE_KEYS=site_graph.BADGE_KEYS,
         published=published,
         category_src=category_src,
         series_src=series_src,

@@ -18,6 +18,14 @@ from ..content.validation import ValidRecord, reference_fields
 
 NOTICE_UPCOMING, NOTICE_OPEN, NOTICE_CLOSED = "即将公示", "公示中", "已结束"
 LECTURE_UPCOMING, LECTURE_PAST = "即将举行", "已结束"
+# What a badge says beyond the state a record is listed under: an open notice on the last day
+# of its window, a coming lecture that has begun.
+NOTICE_LAST_DAY, LECTURE_ONGOING = "今天截止", "进行中"
+# The key of each badge text in the page (data-tx-state), which theme/assets/tongxin.js corrects.
+BADGE_KEYS = {
+    NOTICE_OPEN: "open", NOTICE_LAST_DAY: "last-day", NOTICE_UPCOMING: "upcoming", NOTICE_CLOSED: "closed",
+    LECTURE_UPCOMING: "upcoming", LECTURE_ONGOING: "ongoing", LECTURE_PAST: "closed",
+}
 
 
 # Cached: every build sorts thousands of names, and ``tongxin serve`` rebuilds with the same ones.
@@ -40,7 +48,19 @@ def notice_state(notice: Notice, today: dt.date) -> str:
 
 
 def lecture_state(lecture: Lecture, now: dt.datetime) -> str:
-    return LECTURE_PAST if lecture.end < now else LECTURE_UPCOMING
+    return LECTURE_PAST if lecture.end <= now else LECTURE_UPCOMING
+
+
+def notice_badge(notice: Notice, today: dt.date) -> str:
+    """The notice's state, or 今天截止 on the last day of its window."""
+    state = notice_state(notice, today)
+    return NOTICE_LAST_DAY if state == NOTICE_OPEN and today == notice.window.end else state
+
+
+def lecture_badge(lecture: Lecture, now: dt.datetime) -> str:
+    """The lecture's state, or 进行中 between its start and its end."""
+    state = lecture_state(lecture, now)
+    return LECTURE_ONGOING if state == LECTURE_UPCOMING and lecture.start <= now else state
 
 
 @dataclass
@@ -122,6 +142,13 @@ class SiteGraph:
 
     def lecture_state(self, lecture: Lecture) -> str:
         return lecture_state(lecture, self.build_moment)
+
+    def notice_badge(self, notice: Notice) -> str:
+        return notice_badge(notice, self.build_date)
+
+    def lecture_badge(self, lecture: Lecture) -> str:
+        """At the build moment (00:00), only a lecture over midnight is already under way."""
+        return lecture_badge(lecture, self.build_moment)
 
     def notices_by_state(self) -> dict[str, list[Notice]]:
         groups: dict[str, list[Notice]] = {NOTICE_OPEN: [], NOTICE_UPCOMING: [], NOTICE_CLOSED: []}

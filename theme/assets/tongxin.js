@@ -1,16 +1,17 @@
 /* Tongxin portal script: everything here works from disk (file://) and makes no network request.
 
    - 大字模式 / 高对比度 switches (remembered in localStorage when the browser allows it);
-   - notice (公示中 / 即将公示 / 已结束) and lecture (即将举行 / 已结束) badges corrected by the
-     visitor's clock, read in the portal's time zone (meta tx-timezone), items moved between lists;
+   - notice (公示中 / 今天截止 / 即将公示 / 已结束) and lecture (即将举行 / 进行中 / 已结束) badges
+     corrected by the visitor's clock, read in the portal's time zone (meta tx-timezone), items
+     moved between lists (今天截止 stays with 公示中, 进行中 with the coming lectures);
    - "现在开放 / 已关闭 / 今日 HH:MM 开放" for places from their structured hours;
    - the organisation directory filters; the print button; today's cell in the lecture calendar. */
 (function () {
   "use strict";
 
   var WEEKDAYS = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
-  var NOTICE_LABELS = { open: "公示中", upcoming: "即将公示", closed: "已结束" };
-  var LECTURE_LABELS = { upcoming: "即将举行", closed: "已结束" };
+  var NOTICE_LABELS = { open: "公示中", "last-day": "今天截止", upcoming: "即将公示", closed: "已结束" };
+  var LECTURE_LABELS = { upcoming: "即将举行", ongoing: "进行中", closed: "已结束" };
 
   function all(selector, scope) {
     return Array.prototype.slice.call((scope || document).querySelectorAll(selector));
@@ -85,12 +86,13 @@
     var end = badge.getAttribute("data-tx-window-end");
     if (now.date < start) return "upcoming";
     if (now.date > end) return "closed";
-    return "open";
+    return now.date === end ? "last-day" : "open";
   }
 
+  /* Times are local ISO stamps ("2026-11-24T19:00:00"): they compare as strings. */
   function lectureState(badge, now) {
-    var end = badge.getAttribute("data-tx-lecture-end");
-    return end < now.stamp ? "closed" : "upcoming";
+    if (badge.getAttribute("data-tx-lecture-end") <= now.stamp) return "closed";
+    return badge.getAttribute("data-tx-lecture-start") <= now.stamp ? "ongoing" : "upcoming";
   }
 
   function targetGroup(badge, state) {
@@ -100,7 +102,7 @@
     if (state === "closed") {
       return "notice-closed-" + badge.getAttribute("data-tx-window-end").slice(0, 4);
     }
-    return "notice-" + state;
+    return state === "last-day" ? "notice-open" : "notice-" + state;
   }
 
   function archiveList(group) {

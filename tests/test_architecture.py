@@ -20,6 +20,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("generator.site",),
     ("generator.render",),
     ("generator.outputs",),
+    ("generator.editing",),
     ("generator.mkdocs_plugin",),
     ("generator.cli",),
 ]

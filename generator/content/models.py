@@ -36,6 +36,11 @@ class PersonField:
     """Marks a field that names a person in a public role (privacy guard)."""
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """Marks a field holding the name of a file in content/files/ (uploaded by the forms)."""
+
+
 def annotation_parts(annotation: Any) -> Iterator[Any]:
     """Every type inside Optional[...], list[...] and Annotated[...]."""
     yield annotation
@@ -73,6 +78,7 @@ PlaceRef = Annotated[str, RefTo("places")]
 ProjectRef = Annotated[str, RefTo("projects")]
 Phone = Annotated[str, PublicPhone()]
 Person = Annotated[str, PersonField()]
+FileName = Annotated[str, StoredFile()]
 
 OrganizationKind = Literal[
     "党工委", "党委", "联合党委", "党总支", "联合党总支", "党支部", "联合党支部", "网格党支部",
@@ -145,7 +151,7 @@ class ObjectionContact(Part):
 
 class FileLink(Part):
     title: str = _field("标题", "附件的名称")
-    file: str = _field("文件", "content/files/ 下的文件名，如 2026-dangfei.pdf")
+    file: FileName = _field("文件", "content/files/ 下的文件名，如 2026-dangfei.pdf")
 
 
 class Speaker(Part):

@@ -26,3 +26,8 @@ class TongxinConfig(base.Config):
     # Build for opening from disk (file://, e.g. a USB stick): pages become .html files
     # instead of folders, since a browser shows a folder listing for a folder URL from disk.
     for_file = c.Type(bool, default=False)
+    # Git author of saves made in the browser forms (/admin/), "名字 <email>"; empty: git's own.
+    admin_author = c.Optional(c.Type(str))
+    # The intranet git server's backend for the forms when they are published without
+    # ``tongxin serve`` (``tongxin cms``): Decap's backend section, e.g. name: gitea, repo: …
+    admin_backend = c.Optional(c.Type(dict))

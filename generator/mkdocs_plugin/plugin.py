@@ -47,6 +47,7 @@ from ..progress import BuildProgress
 from ..render.rendering import PageCollision, PortalRenderer, RenderedPage, SiteInfo
 from ..site.source import ContentSource, resolve_build_date
 from ..site.urls import UrlScheme
+from .admin import mount_admin
 from .config import TongxinConfig
 from .incremental import IncrementalSite, PageUpdate, folder_stamp, remove_file
 from .shell import PageShell
@@ -195,6 +196,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             # Only our theme folder: Material's own (14,000 icons) would be polled twice a second.
             server.watch(config.theme.custom_dir)
         server.builder = _keep_serving_on_failure(server.builder)
+        if self.content_dir is not None:
+            mount_admin(server, config, self.config, self.content_dir)
         return server
 
     # --- helpers -------------------------------------------------------------------

@@ -1,0 +1,128 @@
+"""Would ``tongxin check`` accept the content after this save? Asked before anything is written.
+
+A save is judged in the context of every other record: the candidate file is validated by
+the same passes as ``tongxin check`` (its own fields and rules, the privacy guard, then the
+checks across records with every other file). What the save is refused for is every error in
+the saved file and every error elsewhere that the save would bring in (a reference it breaks,
+an id it duplicates, a ``parent`` cycle it closes); problems other files already had do not
+block an unrelated save.
+
+The other files' own passes are kept between saves while their size and modification time
+stay the same, so a save costs about one file's validation plus the checks across records.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..content.loading import display_path, record_paths
+from ..content.models import RECORD_TYPES
+from ..content.problems import Problem, ProblemLog
+from ..content.validation import ValidRecord, check_across_records, validate_files
+from ..site.source import ContentSource
+
+Checked = tuple[ValidRecord | None, ProblemLog]
+Stamp = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """The record file a save would leave: its text, or None when the save deletes it."""
+
+    type_name: str
+    path: Path  # where the file is (or will be) in the content folder
+    text: str | None
+
+
+def _stamp(path: str) -> Stamp | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_mtime_ns, status.st_size, status.st_ino)
+
+
+def _key(problem: Problem) -> tuple[str, str, str]:
+    """A problem without its position: an edit above it moves it without changing it."""
+    return (problem.path, problem.field, problem.message.zh)
+
+
+class SaveCheck:
+    """Validates candidate saves against the content folder of ``source``."""
+
+    def __init__(self, source: ContentSource) -> None:
+        self.source = source
+        self._files: dict[str, tuple[Stamp | None, Checked]] = {}
+
+    def _current(self) -> list[tuple[str, Checked]]:
+        """Every record file's own passes, as the content folder is now (in check order)."""
+        items = list(record_paths(self.source.content_dir, list(RECORD_TYPES)))
+        stamps = {name: _stamp(name) for _type, name in items}
+        stale = [(type_name, name) for type_name, name in items
+                 if (known := self._files.get(name)) is None or known[0] != stamps[name] or stamps[name] is None]
+        checked = validate_files(
+            [(type_name, Path(name)) for type_name, name in stale], self.source.content_dir,
+            self.source.project_root, self.source.max_file_bytes, self.source.privacy_allow,
+        )
+        for (_type, name), result in zip(stale, checked, strict=True):
+            self._files[name] = (stamps[name], result)
+        alive = {name for _type, name in items}
+        for name in list(self._files):
+            if name not in alive:
+                del self._files[name]
+        return [(name, self._files[name][1]) for _type, name in items]
+
+    def _across(self, checked: Iterable[Checked]) -> ProblemLog:
+        return check_across_records(checked, self.source.content_dir, self.source.project_root).log
+
+    def refusals(self, candidate: Candidate) -> list[Problem]:
+        """The errors ``tongxin check`` would report because of this save (none: it may go ahead)."""
+        current = self._current()
+        before = {_key(problem) for problem in self._across(result for _name, result in current).errors}
+        target = str(candidate.path)
+        shown = _inside_project(candidate.path, self.source.project_root)
+        with tempfile.TemporaryDirectory(prefix="tongxin-save-") as staging:
+            results = [(name, result) for name, result in current if name != target]
+            if candidate.text is not None:
+                results.append((target, self._staged(candidate, shown, Path(staging))))
+                # Where ``tongxin check`` would meet the file: the first of two duplicates wins.
+                types = list(RECORD_TYPES)
+                results.sort(key=lambda item: (types.index(Path(item[0]).parent.name), Path(item[0]).name))
+            after = self._across(result for _name, result in results)
+        return [
+            problem for problem in after.errors
+            if problem.path == shown or _key(problem) not in before
+        ]
+
+    def page_refusals(self, name: str, text: str) -> list[Problem]:
+        """The errors ``tongxin check`` would report for a free page saved with ``text``."""
+        with tempfile.TemporaryDirectory(prefix="tongxin-save-") as staging:
+            shown = _inside_project(self.source.content_dir / "pages" / name, self.source.project_root)
+            staged = Path(staging) / shown
+            staged.parent.mkdir(parents=True)
+            staged.write_text(text, encoding="utf-8")
+            return check_across_records([], staged.parent.parent, Path(staging)).log.errors
+
+    def _staged(self, candidate: Candidate, shown: str, staging: Path) -> Checked:
+        """The candidate's own passes: its text in a folder laid out like the project, so that
+        every message names it as ``content/<type>/<id>.yml``; attachments are looked up in
+        the real content/files/."""
+        assert candidate.text is not None
+        staged = staging / shown
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        staged.write_text(candidate.text, encoding="utf-8")
+        [result] = validate_files(
+            [(candidate.type_name, staged)], self.source.content_dir, staging,
+            self.source.max_file_bytes, self.source.privacy_allow,
+        )
+        return result
+
+
+def _inside_project(path: Path, root: Path) -> str:
+    """``path`` as messages name it, relative to the project (never absolute: it is staged)."""
+    shown = display_path(path, root)
+    return shown if not Path(shown).is_absolute() else f"content/{path.parent.name}/{path.name}"

@@ -111,8 +111,9 @@ def _scalar(kind: type | None, value: Any) -> Any:
     return value
 
 
-def _text(value: str) -> str:
-    if "\n" not in value.strip():
+def _text(value: str, block: bool = False) -> str:
+    """One-line text stripped; longer text (and every body) as a literal block."""
+    if "\n" not in value.strip() and not block:
         return value.strip()
     # One trailing newline, as a hand-written ``body: |`` block has.
     lines = value.replace("\r\n", "\n").strip("\n").split("\n")
@@ -145,7 +146,11 @@ def ordered(model: type[BaseModel] | None, data: Mapping[str, Any]) -> dict[str,
     for name in names:
         if name not in data or (name == "id" and model is not None):
             continue
-        value = _value(fields.get(name), data[name])
+        value = data[name]
+        if name == "body" and isinstance(value, str):
+            value = _text(value, block=True)
+        else:
+            value = _value(fields.get(name), value)
         if not is_empty(value):
             result[name] = value
     return result

@@ -95,7 +95,9 @@ def form_field(name: str, info: FieldInfo, required: bool = True) -> dict[str, A
     if name == "body":
         field.update(widget="markdown", modes=["raw", "rich_text"], sanitize_preview=True)
     elif part is not None:
-        inner = _fields(part, required=field["required"])
+        # An item of a list exists only when the editor adds it: its fields are required as
+        # the model says. A single optional part may stay empty: then nothing in it is.
+        inner = _fields(part, required=field["required"] or facts.is_list)
         if facts.is_list:
             field.update(widget="list", fields=inner, collapsed=False, **limits)
             field.setdefault("summary", "{{fields." + inner[0]["name"] + "}}")
@@ -140,7 +142,8 @@ def _fields(model: type[BaseModel], required: bool = True) -> list[dict[str, Any
 
 
 def _id_field() -> dict[str, Any]:
-    return {"name": ID_FIELD, "label": "编号（文件名）", "widget": "string", "hint": ID_HINT, "pattern": list(ID_PATTERN)}
+    return {"name": ID_FIELD, "label": "编号（文件名）", "widget": "string", "hint": ID_HINT,
+            "pattern": list(ID_PATTERN)}
 
 
 def record_collection(model: type[Record], folder_prefix: str) -> dict[str, Any]:

@@ -14,9 +14,10 @@ stay the same, so a save costs about one file's validation plus the checks acros
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..content.loading import display_path, record_paths
@@ -36,6 +37,10 @@ class Candidate:
     type_name: str
     path: Path  # where the file is (or will be) in the content folder
     text: str | None
+    # Files uploaded with this save (name -> bytes), not yet in content/files/.
+    uploads: Mapping[str, bytes] = field(default_factory=dict)
+    # Every file in content/files/ the record names (attachments, materials).
+    named_files: tuple[str, ...] = ()
 
 
 def _stamp(path: str) -> Stamp | None:
@@ -115,8 +120,21 @@ class SaveCheck:
         staged = staging / shown
         staged.parent.mkdir(parents=True, exist_ok=True)
         staged.write_text(candidate.text, encoding="utf-8")
+        files_from = self.source.content_dir
+        if candidate.uploads:
+            # Files uploaded with the save count as there: the record's files are looked up in
+            # a folder holding them and copies of the others it names.
+            files_from = staging / "with-uploads"
+            folder = files_from / "files"
+            folder.mkdir(parents=True)
+            for name in candidate.named_files:
+                existing = self.source.content_dir / "files" / name
+                if name in candidate.uploads:
+                    (folder / name).write_bytes(candidate.uploads[name])
+                elif "/" not in name and existing.is_file():
+                    shutil.copyfile(existing, folder / name)
         [result] = validate_files(
-            [(candidate.type_name, staged)], self.source.content_dir, staging,
+            [(candidate.type_name, staged)], files_from, staging,
             self.source.max_file_bytes, self.source.privacy_allow,
         )
         return result

@@ -24,14 +24,16 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pydantic import BaseModel
+
 from ..content.canonical import canonical_text
 from ..content.loading import parse_record_document
-from ..content.models import RECORD_TYPES
+from ..content.models import RECORD_TYPES, StoredFile, field_marks, nested_model
 from ..content.problems import Problem, ProblemLog
 from ..site.source import ContentSource
 from .checks import Candidate, SaveCheck
@@ -194,7 +196,8 @@ class ContentStore:
             if place.kind == PAGES:
                 text, title = self._page_text(place, str(data_file.get("raw", "")))
             else:
-                text, title = self._record_text(place, str(data_file.get("raw", "")))
+                uploads = {path.name: content for path, content in uploaded}
+                text, title = self._record_text(place, str(data_file.get("raw", "")), uploads)
             if text.encode("utf-8") == (place.path.read_bytes() if existed else None):
                 return None  # saved without a change: nothing to write or commit
             written = [self._write(target, content) for target, content in uploaded]
@@ -202,7 +205,7 @@ class ContentStore:
             verb = "更新" if existed else "新建"
             return self.history.commit([*written, place.path], f"{verb}{_kind_label(place)}：{title}")
 
-    def _record_text(self, place: Place, raw: str) -> tuple[str, str]:
+    def _record_text(self, place: Place, raw: str, uploads: Mapping[str, bytes]) -> tuple[str, str]:
         model = RECORD_TYPES[place.kind]
         log = ProblemLog()
         shown = f"{self.folder_prefix}{place.kind}/{place.name}"
@@ -219,7 +222,8 @@ class ContentStore:
                 f"the id is the file name and cannot change from {place.path.stem!r} to {form_id!r}",
             )
         text = canonical_text(model, data)
-        refusals = self.checks.refusals(Candidate(place.kind, place.path, text))
+        named = tuple(stored_file_names(model, data))
+        refusals = self.checks.refusals(Candidate(place.kind, place.path, text, uploads, named))
         if refusals:
             raise Refused(
                 f"没有保存：有 {len(refusals)} 处问题，tongxin check 不会通过。请按下面的提示修改后再保存",
@@ -289,6 +293,19 @@ class ContentStore:
             for path in existing:
                 path.unlink()
             return self.history.commit(existing, "删除" + "、".join(titles))
+
+
+def stored_file_names(model: type[BaseModel], data: Mapping[str, Any]) -> Iterator[str]:
+    """The names of files in content/files/ that a record's data names (``StoredFile`` fields)."""
+    for name, info in model.model_fields.items():
+        value = data.get(name)
+        values = value if isinstance(value, list) else [value]
+        part = nested_model(info)
+        for item in values:
+            if part is not None and isinstance(item, Mapping):
+                yield from stored_file_names(part, item)
+            elif isinstance(item, str) and any(isinstance(mark, StoredFile) for mark in field_marks(info)):
+                yield item
 
 
 def _kind_label(place: Place) -> str:

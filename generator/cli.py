@@ -21,6 +21,7 @@ DEFAULT_CONFIG = "site_config.yml"
 # Where ``--for-file`` builds go unless --site-dir says otherwise (next to site_dir).
 FOR_FILE_SITE_DIR = "site-file"
 DEFAULT_PACKAGE_DIR = "dist"
+DEFAULT_ADMIN_DIR = "admin"
 
 
 def _date(value: str) -> str:
@@ -70,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     new.add_argument("type", help="记录类型：notice、lecture、place、organization、grid、project、case（单复数均可）")
     new.add_argument("id", help="编号，也是文件名：小写字母、数字和连字符，如 2026-12-dangfei")
+
+    cms = with_config(commands.add_parser(
+        "cms", help="写出浏览器编辑表单（Decap CMS）的页面和配置，供在内网 Git 服务器（Gitea、GitLab）上使用"))
+    cms.add_argument("--output", "-o", help=f"输出文件夹（默认 {DEFAULT_ADMIN_DIR}/）")
+    cms.add_argument("--local-backend", default="http://127.0.0.1:8000/admin/api/v1",
+                     help="在本机打开表单时改用的 tongxin serve 后端地址")
 
     schema = with_config(commands.add_parser("schema", help="写出每种记录的 JSON Schema，供编辑器补全和检查"))
     schema.add_argument("--output", "-o", help="输出文件夹（默认项目里的 schemas/）")
@@ -231,9 +238,23 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cms(args: argparse.Namespace) -> int:
+    from .content.cms import SERVE_API_PATH
+    from .editing.server import MOUNT, write_admin_folder
+
+    settings = read_settings(Path(args.config))
+    backend = settings.admin_backend or {"name": "proxy", "proxy_url": MOUNT + SERVE_API_PATH}
+    content = settings.content_dir.relative_to(settings.project_root).as_posix()
+    folder = Path(args.output) if args.output else settings.project_root / DEFAULT_ADMIN_DIR
+    write_admin_folder(folder, backend, f"{content}/", args.local_backend)
+    print(f"已写出编辑表单到 {folder}（后端：{backend['name']}）" if args.lang != "en"
+          else f"wrote the forms into {folder} (backend: {backend['name']})")
+    return 0
+
+
 COMMANDS = {
     "build": cmd_build, "serve": cmd_serve, "check": cmd_check, "package": cmd_package,
-    "new": cmd_new, "schema": cmd_schema,
+    "new": cmd_new, "schema": cmd_schema, "cms": cmd_cms,
 }
 
 

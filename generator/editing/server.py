@@ -22,6 +22,7 @@ import logging
 import mimetypes
 import os
 import posixpath
+import shutil
 import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -245,3 +246,15 @@ def _same_origin(environ: dict[str, Any]) -> bool:
     if not origin:
         return True  # not sent by a browser page (tests, curl); JSON content type still required
     return urllib.parse.urlsplit(origin).netloc == environ.get("HTTP_HOST", "")
+
+
+def write_admin_folder(folder: Path, backend: dict[str, Any], folder_prefix: str, local_backend: str) -> Path:
+    """The forms as plain files (page, bundle, configuration) for a web server of their own,
+    working against the intranet's git server (``backend``) instead of ``tongxin serve``."""
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(STATIC, folder)
+    shutil.copytree(BUNDLE, folder / "decap")
+    config = cms_config(backend, folder_prefix=folder_prefix, local_backend=local_backend)
+    path = folder / "config.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path

@@ -39,6 +39,8 @@ class PortalSettings:
     build_date: str | None = None
     privacy_allow: tuple[str, ...] = ()
     lang: str = "zh"
+    # The intranet git server's Decap backend for the forms (``tongxin cms``), if any.
+    admin_backend: dict[str, Any] | None = None
 
     @property
     def project_root(self) -> Path:
@@ -72,4 +74,5 @@ def read_settings(config_file: Path) -> PortalSettings:
         build_date=options.get("build_date"),
         privacy_allow=tuple(str(number) for number in options.get("privacy_allow") or ()),
         lang=str(options.get("lang", "zh")),
+        admin_backend=dict(options["admin_backend"]) if isinstance(options.get("admin_backend"), dict) else None,
     )

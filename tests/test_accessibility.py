@@ -38,6 +38,8 @@ PAGE_TYPES = {
     "open data": "opendata/",
     "free page": "pages/about/",
 }
+# Also the pages a resident reaches without a link of the portal's: search results and 404.
+ALL_PAGE_TYPES = {**PAGE_TYPES, "search results": "search/?q=党员", "404": "404.html"}
 
 
 @pytest.fixture(scope="module")

@@ -51,6 +51,7 @@ from .admin import mount_admin
 from .config import TongxinConfig
 from .incremental import IncrementalSite, PageUpdate, folder_stamp, remove_file
 from .shell import PageShell
+from .templates import correct_material
 
 log = logging.getLogger("mkdocs.plugins.tongxin")
 
@@ -147,6 +148,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
 
     def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         self.env, self.files = env, files
+        correct_material(env)
         if self.incremental is not None:
             # Each serve rebuild gets a new theme environment: keep Material's compiled templates.
             env.bytecode_cache = self.compiled_templates

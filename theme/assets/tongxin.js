@@ -273,6 +273,20 @@
     });
   }
 
+  /* Material's drawer and search open through hidden checkboxes; a browser that restores form
+     state on going back would reopen them (generator/mkdocs_plugin/templates.py). */
+  function closeToggles() {
+    ["__drawer", "__search"].forEach(function (id) {
+      var toggle = document.getElementById(id);
+      if (toggle && toggle.checked) {
+        toggle.checked = false;
+        toggle.dispatchEvent(new Event("change"));
+      }
+    });
+  }
+
+  window.addEventListener("pageshow", function (event) { if (event.persisted) closeToggles(); });
+  closeToggles();
   setupPreferences();
   setupFilters();
   setupPrinting();

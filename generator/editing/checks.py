@@ -63,6 +63,10 @@ class SaveCheck:
         self.source = source
         self._files: dict[str, tuple[Stamp | None, Checked]] = {}
 
+    def warm(self) -> None:
+        """Validate every file now, so that the first save costs no more than the next ones."""
+        self._current()
+
     def _current(self) -> list[tuple[str, Checked]]:
         """Every record file's own passes, as the content folder is now (in check order)."""
         items = list(record_paths(self.source.content_dir, list(RECORD_TYPES)))

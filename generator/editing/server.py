@@ -150,6 +150,7 @@ class AdminApp:
         return [body]
 
     def _config(self, start_response: StartResponse) -> list[bytes]:
+        self.store.warm_up()  # the forms are opening: a save will follow
         config = cms_config({"name": "proxy", "proxy_url": MOUNT + SERVE_API_PATH},
                             folder_prefix=self.store.folder_prefix)
         body = yaml.safe_dump(config, allow_unicode=True, sort_keys=False).encode("utf-8")

@@ -91,6 +91,20 @@ class ContentStore:
 
     def __post_init__(self) -> None:
         self.checks = SaveCheck(self.source)
+        self._warming: threading.Thread | None = None
+
+    def warm_up(self) -> None:
+        """Start validating every record in the background (once): an editor opening the
+        forms will save soon, and the first save would otherwise validate everything."""
+        if self._warming is not None:
+            return
+
+        def warm() -> None:
+            with self._lock:
+                self.checks.warm()
+
+        self._warming = threading.Thread(target=warm, name="tongxin-admin-warm-up", daemon=True)
+        self._warming.start()
 
     # --- paths -----------------------------------------------------------------------
 

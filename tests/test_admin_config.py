@@ -174,3 +174,32 @@ def test_tongxin_cms_writes_the_forms_for_the_intranet_git_server(project: Proje
     assert written["backend"] == {"name": "gitea", "repo": "shequ/dangjian", "base_url": "https://git.example.org"}
     assert written["local_backend"]["url"].endswith("/admin/api/v1")
     assert (project.root / "admin" / "decap" / "decap-cms.js").is_file()
+
+
+def persist(app: AdminApp, path: str, raw: str, new: bool = False) -> tuple[str, str]:
+    status, body = call(app, "/admin/api/v1", {"action": "persistEntry", "params": {
+        "dataFiles": [{"path": path, "raw": raw}], "assets": [], "options": {"newEntry": new}}})
+    return status, body.decode()
+
+
+def test_a_free_page_is_saved_as_markdown_without_the_form_id_and_unsafe_html_is_refused(
+    app: AdminApp, project: Project
+) -> None:
+    status, _ = persist(app, "content/pages/about.md", "---\nid: about\n---\n# 关于本站\n\n新的介绍。\n")
+    assert status == "200 OK"
+    assert (project.content / "pages" / "about.md").read_text(encoding="utf-8") == "# 关于本站\n\n新的介绍。\n"
+    status, text = persist(app, "content/pages/about.md", "---\nid: about\n---\n# 关于\n\n<script>alert(1)</script>\n")
+    assert status.startswith("422") and "没有保存" in text
+    assert "新的介绍" in (project.content / "pages" / "about.md").read_text(encoding="utf-8")
+
+
+def test_the_id_of_a_saved_record_cannot_change_and_an_existing_id_is_not_overwritten(
+    app: AdminApp, project: Project
+) -> None:
+    path = "content/notices/2026-meiliyuan-dangfei-shoujiao-gongkai.yml"
+    before = (project.root / path).read_text(encoding="utf-8")
+    status, text = persist(app, path, "id: another-id\n" + before)
+    assert status.startswith("422") and "不能改成“another-id”" in text
+    status, text = persist(app, path, "id: 2026-meiliyuan-dangfei-shoujiao-gongkai\n" + before, new=True)
+    assert status.startswith("422") and "已经有编号" in text
+    assert (project.root / path).read_text(encoding="utf-8") == before

@@ -36,8 +36,12 @@ class Project:
 
     def tongxin(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """Run the real command line, as an editor would."""
+        return self.tongxin_script("-m", "generator.cli", *args, env=env)
+
+    def tongxin_script(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """Run Python in the project folder: ``-m generator.cli …`` or a script of the project."""
         return subprocess.run(
-            [sys.executable, "-m", "generator.cli", *args],
+            [sys.executable, *args],
             cwd=self.root,
             capture_output=True,
             text=True,

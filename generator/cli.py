@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .content.problems import Severity
+from .content.scaffold import type_choices
 from .site.settings import read_settings
 from .site.source import BUILD_DATE_ENV, DEFAULT_TIMEZONE, resolve_build_date
 
@@ -69,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     new = with_config(
         commands.add_parser("new", help="新建一条带注释的记录模板，如 tongxin new notice 2026-12-dangfei")
     )
-    new.add_argument("type", help="记录类型：notice、lecture、place、organization、grid、project、case（单复数均可）")
+    new.add_argument("type", help=f"记录类型（单复数或中文名均可）：{type_choices(' ')}")
     new.add_argument("id", help="编号，也是文件名：小写字母、数字和连字符，如 2026-12-dangfei")
 
     cms = with_config(commands.add_parser(

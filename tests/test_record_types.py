@@ -60,7 +60,7 @@ sys.exit(main(sys.argv[1:]))
 '''
 
 RECORD_TEMPLATE = """\
-{% from "macros.html" import record_link, fact, body, breadcrumb with context %}
+{% from "macros.html" import referrers, record_link, fact, body, breadcrumb with context %}
 <article class="tx-record">
 {{ breadcrumb(links, record.type_name) }}
 <h1>{{ record.title }}</h1>
@@ -72,7 +72,7 @@ RECORD_TEMPLATE = """\
   {% endcall %}
 </dl>
 {{ body(record, markdown) }}
-{% include "referrers.html" %}
+{{ referrers(record) }}
 </article>
 """
 
@@ -147,7 +147,7 @@ def test_each_record_gets_its_page(ninth: Project) -> None:
 def test_the_listing_shows_the_intro_and_the_newest_record_first(ninth: Project) -> None:
     html = page_text(ninth, "visits")
     assert "党组织走访老党员、慰问困难党员和群众的记录，共 2 次。" in html
-    assert html.index(f"visits/{NEWER}/") < html.index(f"visits/{OLDER}/")
+    assert html.index(f'href="{NEWER}/"') < html.index(f'href="{OLDER}/"')
     assert "慰问困难党员 · 2026年11月18日" in html  # the fact line declared by the model
 
 

@@ -19,6 +19,7 @@ import pytest
 import zxingcpp
 from playwright.sync_api import Browser
 
+from generator.content.models import RECORD_TYPES
 from tests.support.project import REPO, copy_project
 from tests.support.server import serve
 
@@ -147,7 +148,7 @@ def test_open_data_exports_every_record_type_with_its_schema(sample_site: Path) 
     catalogue = json.loads((sample_site / "data/index.json").read_text(encoding="utf-8"))
     assert catalogue["build_date"] == "2026-11-22" and catalogue["timezone"] == "Asia/Shanghai"
     types = {entry["type"] for entry in catalogue["datasets"]}
-    assert types == {"organizations", "places", "grids", "projects", "cases", "notices", "lectures"}
+    assert types == set(RECORD_TYPES)
     for entry in catalogue["datasets"]:
         data = json.loads((sample_site / "data" / entry["file"]).read_text(encoding="utf-8"))
         schema = json.loads((sample_site / "data" / entry["schema"]).read_text(encoding="utf-8"))

@@ -1,14 +1,23 @@
-"""The content model: one pydantic class per record type.
+"""The content model: one pydantic class per record type, the single source of truth about it.
 
 Field titles and descriptions are in Chinese because they are shown to editors (in error
 messages, generated JSON Schemas and scaffolded records) and used as labels on pages.
-References to other records are marked with ``RefTo`` so that validation and the site
-graph can follow them without a hand-kept list.
+Fields carry markers that say what they are to the rest of the pipeline: ``RefTo`` (a
+reference, followed by validation and the site graph both ways), ``Category``, ``Area``,
+``OtherName`` and ``Keyword`` (read by search), ``PublicPhone`` and ``PersonField`` (read by
+the privacy guard).
+
+A record type is declared by defining a ``Record`` subclass with a ``type_name``: the class
+registers itself in ``RECORD_TYPES`` and carries, as class variables, everything the pages,
+search, outputs, navigation and command line need to know about the type (its label and
+intro, its order, its fact line). Nothing else lists the types; see CONTRIBUTING.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import string
 import types
 import typing
 from collections.abc import Iterator
@@ -21,9 +30,34 @@ from pydantic.fields import FieldInfo
 
 @dataclass(frozen=True)
 class RefTo:
-    """Marks a string field (or list item) as the id of a record of another type."""
+    """Marks a string field (or list item) as the id of a record of another type.
+
+    The referenced record's page lists the records that point at it, under ``back`` (by
+    default the referring type's label): an organisation's page shows its 党务公开.
+    """
 
     type_name: str
+    back: str | None = None
+
+
+@dataclass(frozen=True)
+class Category:
+    """Marks the enumeration residents filter a type by (search's 类别 facet)."""
+
+
+@dataclass(frozen=True)
+class Area:
+    """Marks a street, community or region the record is in (search's 街道/社区 facet)."""
+
+
+@dataclass(frozen=True)
+class OtherName:
+    """Marks another name of the record itself, such as the short name residents use."""
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """Marks names and terms (partners, tags) that search keeps whole, never split into words."""
 
 
 @dataclass(frozen=True)
@@ -69,16 +103,56 @@ def nested_model(info: FieldInfo) -> type[BaseModel] | None:
     )
 
 
+@functools.cache
+def marked_fields(model: type[BaseModel], marker: type) -> tuple[str, ...]:
+    """The names of ``model``'s fields that carry a marker of class ``marker``, in field order."""
+    return tuple(name for name, info in model.model_fields.items()
+                 if any(isinstance(mark, marker) for mark in field_marks(info)))
+
+
+@functools.cache
+def references(model: type[BaseModel]) -> dict[str, RefTo]:
+    """Field name -> its ``RefTo`` marker, for every reference field of ``model``."""
+    found: dict[str, RefTo] = {}
+    for name, info in model.model_fields.items():
+        for mark in field_marks(info):
+            if isinstance(mark, RefTo):
+                found[name] = mark
+    return found
+
+
+@functools.cache
+def reference_fields(model: type[BaseModel]) -> dict[str, str]:
+    """Field name -> referenced record type, for every field marked with ``RefTo``."""
+    return {name: mark.type_name for name, mark in references(model).items()}
+
+
+def field_path_value(record: BaseModel, path: str) -> Any:
+    """The value at a dotted field path (``window.start``); None when a part on the way is missing."""
+    value: Any = record
+    for part in path.split("."):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
+def fact_fields(segment: str) -> list[str]:
+    """The field paths a fact segment (``{form}期 {window.start}至{window.end}``) names."""
+    return [name for _text, name, _spec, _conversion in string.Formatter().parse(segment) if name]
+
+
 def _field(title: str, description: str = "", **kwargs: Any) -> Any:
     return Field(title=title, description=description or title, **kwargs)
 
 
 OrgRef = Annotated[str, RefTo("organizations")]
 PlaceRef = Annotated[str, RefTo("places")]
-ProjectRef = Annotated[str, RefTo("projects")]
 Phone = Annotated[str, PublicPhone()]
 Person = Annotated[str, PersonField()]
 FileName = Annotated[str, StoredFile()]
+AreaName = Annotated[str, Area()]
+Term = Annotated[str, Keyword()]
 
 OrganizationKind = Literal[
     "党工委", "党委", "联合党委", "党总支", "联合党总支", "党支部", "联合党支部", "网格党支部",
@@ -178,32 +252,112 @@ class NoticeWindow(Part):
     end: dt.date = _field("结束日期", "公示或公开的最后一天（含当天）")
 
 
+# Every record type, by folder name, in the order the types are declared (the order of the
+# portal's sections, of the navigation and of the lists of referring records on a page).
+RECORD_TYPES: dict[str, type[Record]] = {}
+
+
+class RecordDeclarationError(TypeError):
+    """A record type's class variables do not fit its fields (raised when the class is defined)."""
+
+
 class Record(Part):
-    """Fields every record has. ``id`` comes from the file name, never from the file."""
+    """Fields every record has. ``id`` comes from the file name, never from the file.
+
+    A subclass that sets ``type_name`` is a record type. It declares:
+
+    - ``type_name``: its folder in content/ and its address (``notices``);
+    - ``type_label``: its name on the portal (党务公开), the title of its listing and section;
+    - ``intro``: one line under that title (listing, home page);
+    - ``title_field``: the field that is a record's title (``name`` for things with a proper
+      name, which search keeps whole; ``title`` for everything else);
+    - ``newest_first``: a date or date-time field (dotted path): records are listed newest
+      first by it; without one they are listed by title in pinyin order;
+    - ``facts``: the fact line shown in listings and search results, as format strings of
+      field paths (``"{kind}"``, ``"{date}"``), one per part, joined by “ · ”; a part is left
+      out when a field it names is empty. Dates are written 2026年11月22日, references by the referenced record's name.
+    """
 
     type_name: ClassVar[str]
     type_label: ClassVar[str]
+    intro: ClassVar[str]
     title_field: ClassVar[str] = "name"
+    newest_first: ClassVar[str | None] = None
+    facts: ClassVar[tuple[str, ...]] = ()
 
     id: str = _field("编号", "由文件名决定，如 yeqing-dasha.yml 的编号是 yeqing-dasha")
     body: str | None = _field("正文", "Markdown 格式的详细介绍，写在 body: | 之后", default=None)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if "type_name" in cls.__dict__:
+            _check_declaration(cls)
+            RECORD_TYPES[cls.type_name] = cls
 
     @property
     def display_title(self) -> str:
         return str(getattr(self, self.title_field))
 
+    @property
+    def short_title(self) -> str:
+        """The name residents use (叶青大厦党委), when the record has one, else its title."""
+        for name in marked_fields(type(self), OtherName):
+            value = getattr(self, name)
+            if value:
+                return str(value)
+        return self.display_title
+
+
+def _check_declaration(model: type[Record]) -> None:
+    """Fail at import, naming the class, when a record type's declaration does not fit its fields."""
+    where = f"{model.__module__}.{model.__qualname__}"
+    for name in ("type_label", "intro"):
+        if not isinstance(getattr(model, name, None), str):
+            raise RecordDeclarationError(f"{where}: a record type must set {name} (a string)")
+    if model.type_name in RECORD_TYPES and RECORD_TYPES[model.type_name].__qualname__ != model.__qualname__:
+        raise RecordDeclarationError(f"{where}: the type name {model.type_name!r} is taken by "
+                                     f"{RECORD_TYPES[model.type_name].__qualname__}")
+    if model.title_field not in model.model_fields:
+        raise RecordDeclarationError(f"{where}: title_field {model.title_field!r} is not a field")
+    paths = [model.newest_first] if model.newest_first else []
+    paths += [path for segment in model.facts for path in fact_fields(segment)]
+    for path in paths:
+        if _field_at(model, path) is None:
+            raise RecordDeclarationError(f"{where}: {path!r} (in newest_first or facts) is not a field")
+    if model.newest_first:
+        info = _field_at(model, model.newest_first)
+        if info is not None and not {dt.date, dt.datetime} & set(annotation_parts(info.annotation)):
+            raise RecordDeclarationError(f"{where}: newest_first {model.newest_first!r} is not a date")
+
+
+def _field_at(model: type[BaseModel], path: str) -> FieldInfo | None:
+    """The field a dotted path ends at, through nested parts."""
+    current: type[BaseModel] | None = model
+    info: FieldInfo | None = None
+    for part in path.split("."):
+        info = current.model_fields.get(part) if current is not None else None
+        if info is None:
+            return None
+        current = nested_model(info)
+    return info
+
 
 class Organization(Record):
     type_name = "organizations"
     type_label = "党组织"
+    intro = "街道党工委、社区党委、党总支、党支部和网格党组织"
+    facts = ("{kind}",)
 
     name: str = _field("名称", "党组织全称，如“叶青大厦联合党委”")
-    short_name: str | None = _field("简称", "常用简称", default=None)
-    kind: OrganizationKind = _field("组织类别", "党工委、党委、党总支、党支部等")
-    parent: OrgRef | None = _field("上级党组织", "上级党组织的编号", default=None)
+    short_name: Annotated[str, OtherName()] | None = _field("简称", "常用简称", default=None)
+    kind: Annotated[OrganizationKind, Category()] = _field("组织类别", "党工委、党委、党总支、党支部等")
+    parent: Annotated[str, RefTo("organizations", back="下级党组织")] | None = _field(
+        "上级党组织", "上级党组织的编号", default=None
+    )
     basis: OrganizationBasis | None = _field("组建方式", "党组织建在什么上，如“商务楼宇”", default=None)
-    street: str | None = _field("街道", "所在街道（镇）", default=None)
-    community: str | None = _field("社区", "所在社区", default=None)
+    street: AreaName | None = _field("街道", "所在街道（镇）", default=None)
+    community: AreaName | None = _field("社区", "所在社区", default=None)
     address: str | None = _field("办公地址", "公开的办公地址", default=None)
     phone: Phone | None = _field("联系电话", "公开的办公电话", default=None)
     hotlines: list[Hotline] = _field("服务热线", "其他公开热线", default_factory=list)
@@ -216,12 +370,14 @@ class Organization(Record):
 class Place(Record):
     type_name = "places"
     type_label = "服务阵地"
+    intro = "党员服务中心（站、点）、党员之家和为民服务阵地，附开放时间"
+    facts = ("{address}",)
 
     name: str = _field("名称", "阵地名称，如“静安寺社区党员服务中心”")
-    kind: PlaceKind = _field("阵地类别", "党员服务中心、党员之家等")
+    kind: Annotated[PlaceKind, Category()] = _field("阵地类别", "党员服务中心、党员之家等")
     organization: OrgRef = _field("主办党组织", "负责这个阵地的党组织编号")
-    street: str | None = _field("街道", "所在街道", default=None)
-    community: str | None = _field("社区", "所在社区", default=None)
+    street: AreaName | None = _field("街道", "所在街道", default=None)
+    community: AreaName | None = _field("社区", "所在社区", default=None)
     address: str = _field("地址", "阵地的地址")
     hours: OpeningHours | None = _field("开放时间", "结构化的开放时间", default=None)
     services: list[str] = _field("服务项目", "在这里能办的事", default_factory=list)
@@ -232,10 +388,11 @@ class Place(Record):
 class Grid(Record):
     type_name = "grids"
     type_label = "网格"
+    intro = "网格的范围、网格长和网格党组织"
 
     name: str = _field("名称", "网格名称，如“东花市南里第一网格”")
-    street: str | None = _field("街道", "所在街道", default=None)
-    community: str = _field("社区", "所在社区")
+    street: AreaName | None = _field("街道", "所在街道", default=None)
+    community: AreaName = _field("社区", "所在社区")
     area: list[str] = _field("范围", "网格包含的楼栋、院落或单位", min_length=1)
     households: int | None = _field("户数", "网格内的户数", default=None, ge=0)
     leader: Person | None = _field("网格长", "网格长（公开职务）", default=None)
@@ -246,14 +403,18 @@ class Grid(Record):
 class Project(Record):
     type_name = "projects"
     type_label = "服务项目"
+    intro = "党组织牵头、居民参与的服务项目"
+    facts = ("{status} · {started}起",)
 
     name: str = _field("名称", "项目名称，如“爱心储蓄银行”")
     organizers: list[OrgRef] = _field("主办党组织", "主办党组织的编号列表", min_length=1)
-    partners: list[str] = _field("合作单位", "参与共建的单位", default_factory=list)
-    category: ProjectCategory = _field("项目类别", "服务领域")
+    partners: list[Term] = _field("合作单位", "参与共建的单位", default_factory=list)
+    category: Annotated[ProjectCategory, Category()] = _field("项目类别", "服务领域")
     audience: str | None = _field("服务对象", "如“辖区老年居民”", default=None)
     schedule: str | None = _field("活动时间", "如“每月第一个周六上午”", default=None)
-    places: list[PlaceRef] = _field("活动阵地", "开展活动的阵地编号", default_factory=list)
+    places: list[Annotated[str, RefTo("places", back="在这里开展的服务项目")]] = _field(
+        "活动阵地", "开展活动的阵地编号", default_factory=list
+    )
     how_to_join: str | None = _field("参与方式", "居民怎样参加", default=None)
     funding: str | None = _field("经费来源", "如“社区发展基金”", default=None)
     status: ProjectStatus = _field("状态", "筹备中、进行中、常态化或已结束")
@@ -263,15 +424,19 @@ class Project(Record):
 class Case(Record):
     type_name = "cases"
     type_label = "实践案例"
+    intro = "区域化党建、网格化管理等实践案例"
     title_field = "title"
+    facts = ("{region}", "{year}年")
 
     title: str = _field("标题", "案例标题")
-    region: str = _field("地区", "如“上海市静安区”")
+    region: AreaName = _field("地区", "如“上海市静安区”")
     year: int = _field("年份", "案例发生或发表的年份", ge=1949, le=2100)
     source: CaseSource | None = _field("来源", "文章出处", default=None)
-    tags: list[str] = _field("标签", "关键词", default_factory=list)
+    tags: list[Term] = _field("标签", "关键词", default_factory=list)
     organizations: list[OrgRef] = _field("相关党组织", "相关党组织的编号", default_factory=list)
-    projects: list[ProjectRef] = _field("相关项目", "相关服务项目的编号", default_factory=list)
+    projects: list[Annotated[str, RefTo("projects", back="相关实践案例")]] = _field(
+        "相关项目", "相关服务项目的编号", default_factory=list
+    )
     summary: str = _field("摘要", "一两句话的摘要")
     lang: Literal["zh-Hans", "zh-Hant"] = _field(
         "文字", "正文用简体写 zh-Hans，用繁体写 zh-Hant（繁体原文保持繁体）", default="zh-Hans"
@@ -281,10 +446,13 @@ class Case(Record):
 class Notice(Record):
     type_name = "notices"
     type_label = "党务公开"
+    intro = "党务公开栏：公示中的事项、公示期与反映渠道"
     title_field = "title"
+    newest_first = "window.start"
+    facts = ("{form}期 {window.start}至{window.end}",)
 
     title: str = _field("标题", "公示或公开的标题")
-    category: NoticeCategory = _field("公开类别", "发展党员公示、党费收缴等")
+    category: Annotated[NoticeCategory, Category()] = _field("公开类别", "发展党员公示、党费收缴等")
     form: NoticeForm = _field("形式", "公示（至少 3 天）或公开（至少 7 天）", default="公示")
     organization: OrgRef = _field("发布党组织", "发布这条公示的党组织编号")
     published: dt.date = _field("发布日期", "发布日期")
@@ -296,23 +464,22 @@ class Notice(Record):
 class Lecture(Record):
     type_name = "lectures"
     type_label = "党课讲座"
+    intro = "微型党课、社区党校、专题讲座的时间地点"
     title_field = "title"
+    newest_first = "start"
+    facts = ("{start}",)
 
     title: str = _field("标题", "党课或讲座的题目")
-    series: LectureSeries = _field("系列", "微型党课、网上党课、社区党校等")
+    series: Annotated[LectureSeries, Category()] = _field("系列", "微型党课、网上党课、社区党校等")
     speaker: Speaker = _field("主讲人", "主讲人姓名与头衔")
     start: dt.datetime = _field("开始时间", "如 2026-11-24 19:00（当地时间）")
     end: dt.datetime = _field("结束时间", "如 2026-11-24 20:30；须晚于开始时间")
-    place: PlaceRef | None = _field("阵地", "举办地点（阵地编号）", default=None)
+    place: Annotated[str, RefTo("places", back="在这里举办的党课讲座")] | None = _field(
+        "阵地", "举办地点（阵地编号）", default=None
+    )
     venue: str | None = _field("其他地点", "不在阵地时写地点，网上党课写平台名称", default=None)
     organization: OrgRef = _field("主办党组织", "主办党组织的编号")
     audience: str | None = _field("对象", "如“全体党员、入党积极分子”", default=None)
     summary: str | None = _field("内容提要", "一两句话的介绍", default=None)
     materials: list[FileLink] = _field("课件资料", "content/files/ 下的课件", default_factory=list)
     registration: Registration | None = _field("报名", "是否需要报名及方式", default=None)
-
-
-RECORD_TYPES: dict[str, type[Record]] = {
-    model.type_name: model
-    for model in (Organization, Place, Grid, Project, Case, Notice, Lecture)
-}

@@ -38,14 +38,18 @@ class ScaffoldError(Exception):
         return self.en if lang == "en" else self.zh
 
 
+def type_choices(separator: str = "、") -> str:
+    """Every record type as ``tongxin new`` accepts it: notice（党务公开）、lecture（党课讲座）…"""
+    return separator.join(f"{t.removesuffix('s')}（{m.type_label}）" for t, m in RECORD_TYPES.items())
+
+
 def resolve_type(name: str) -> str:
     """The record type for ``notice``, ``notices`` or its Chinese label ``党务公开``."""
     for type_name, model in RECORD_TYPES.items():
         if name in (type_name, type_name.removesuffix("s"), model.type_label):
             return type_name
-    choices = "、".join(f"{t.removesuffix('s')}（{m.type_label}）" for t, m in RECORD_TYPES.items())
     raise ScaffoldError(
-        f"没有“{name}”这种记录类型；可用：{choices}",
+        f"没有“{name}”这种记录类型；可用：{type_choices()}",
         f"no record type {name!r}; choose one of: {', '.join(RECORD_TYPES)}",
     )
 

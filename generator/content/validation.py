@@ -28,13 +28,13 @@ from .markup import unsafe_markup, unsafe_page_markup
 from .models import (
     MINIMUM_WINDOW_DAYS,
     RECORD_TYPES,
+    FileLink,
     Lecture,
     Notice,
     Place,
     Record,
-    RefTo,
-    field_marks,
     nested_model,
+    reference_fields,
 )
 from .offline import check_record_body
 from .privacy import check_privacy
@@ -56,17 +56,6 @@ class ValidRecord:
 
 
 # --- model introspection ---------------------------------------------------------------
-
-
-@functools.cache
-def reference_fields(model: type[Record]) -> dict[str, str]:
-    """Field name -> referenced record type, for every field marked with ``RefTo``."""
-    found: dict[str, str] = {}
-    for name, info in model.model_fields.items():
-        for mark in field_marks(info):
-            if isinstance(mark, RefTo):
-                found[name] = mark.type_name
-    return found
 
 
 def _part_model(model: type[BaseModel], loc: KeyPath) -> type[BaseModel] | None:
@@ -313,16 +302,27 @@ def _check_place(record: ValidRecord, log: ProblemLog) -> None:
             )
 
 
+@functools.cache
+def _file_link_fields(model: type[Record]) -> tuple[str, ...]:
+    """Fields holding links to files in content/files/ (attachments, materials …)."""
+    return tuple(name for name, info in model.model_fields.items() if nested_model(info) is FileLink)
+
+
 def _check_files(record: ValidRecord, files_dir: Path, log: ProblemLog) -> None:
-    for list_name in ("attachments", "materials"):
-        for index, link in enumerate(getattr(record.model, list_name, [])):
+    for name in _file_link_fields(type(record.model)):
+        value = getattr(record.model, name)
+        links: list[tuple[KeyPath, FileLink]] = (
+            [((name, index), link) for index, link in enumerate(value)] if isinstance(value, list)
+            else [((name,), value)] if value is not None else []
+        )
+        for loc, link in links:
             target = files_dir / link.file
             inside = files_dir.resolve() in target.resolve().parents
             if not inside or not target.is_file():
                 log.add(
                     record.raw.path,
-                    record.raw.position_of((list_name, index, "file")),
-                    f"{list_name}[{index}].file（文件）",
+                    record.raw.position_of((*loc, "file")),
+                    f"{format_key_path(loc)}.file（文件）",
                     f"找不到文件 content/files/{link.file}；请把文件放进 content/files/，或改正文件名",
                     f"file content/files/{link.file} not found",
                 )

@@ -39,6 +39,7 @@ from mkdocs.structure.pages import Page
 from ..content.linebreaks import WideLineJoinExtension
 from ..content.loading import RECORD_SUFFIXES
 from ..content.markup import PAGE_TAGS, sanitize
+from ..content.models import RECORD_TYPES
 from ..content.offline import ExternalResource, describe_external_resources, external_in_text, find_external_resources
 from ..content.problems import ContentError
 from ..outputs.writers import OutputContext, move_into, write_early_outputs, write_late_outputs, write_outputs
@@ -50,6 +51,7 @@ from ..site.urls import UrlScheme
 from .admin import mount_admin
 from .config import TongxinConfig
 from .incremental import IncrementalSite, PageUpdate, folder_stamp, remove_file
+from .nav import with_record_sections
 from .shell import PageShell
 from .templates import correct_material
 
@@ -107,6 +109,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             config.markdown_extensions.append(WideLineJoinExtension())
         if self.config.for_file:
             config.use_directory_urls = False
+        config.nav = with_record_sections(config.nav, RECORD_TYPES)
         self.progress = BuildProgress()  # a bar on a terminal, nothing in CI or logs
         self.pages = self._render(config, root)
         if self.incremental is None:

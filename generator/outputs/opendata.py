@@ -4,7 +4,7 @@ Files (documented in docs/opendata.md):
 
 - ``data/index.json``: the catalogue (build date, time zone, one entry per type);
 - ``data/<type>.json``: the records of one type, fields as in the YAML plus ``url`` and, for
-  notices and lectures, the state on the build date;
+  records with a state (notices, lectures), the state on the build date;
 - ``data/schema/<type>.schema.json``: the fields with their Chinese titles and descriptions.
 """
 
@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..content.models import RECORD_TYPES, Lecture, Notice, Record
+from ..content.models import RECORD_TYPES, Record
 from ..site.published import OPENDATA_INDEX, opendata_file, opendata_schema
 from ..site.urls import UrlScheme
 
@@ -37,10 +37,9 @@ def _page_url(context: OutputContext, record: Record) -> str:
 def record_data(context: OutputContext, record: Record) -> dict[str, Any]:
     data: dict[str, Any] = {"id": record.id, "url": _page_url(context, record)}
     data.update(record.model_dump(mode="json", exclude={"id"}, exclude_none=True))
-    if isinstance(record, Notice):
-        data["state_on_build_date"] = context.graph.notice_state(record)
-    elif isinstance(record, Lecture):
-        data["state_on_build_date"] = context.graph.lecture_state(record)
+    state = context.graph.state(record)
+    if state is not None:
+        data["state_on_build_date"] = state
     return data
 
 

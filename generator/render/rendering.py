@@ -16,6 +16,7 @@ import calendar
 import datetime as dt
 import functools
 import logging
+import string
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -37,8 +38,9 @@ from ..content.models import (
     OpeningPeriod,
     Organization,
     OrganizationKind,
-    Place,
     Record,
+    field_path_value,
+    reference_fields,
 )
 from ..site import graph as site_graph
 from ..site import published
@@ -69,17 +71,6 @@ CALENDAR_PAGE_MONTHS = 8
 CONTACTS_PAGE_ENTRIES = 150
 # Items of each block on the home page; the listing has them all.
 HOME_BLOCK_ITEMS = 20
-
-SECTION_INTROS: dict[str, str] = {
-    "organizations": "街道党工委、社区党委、党总支、党支部和网格党组织",
-    "places": "党员服务中心（站、点）、党员之家和为民服务阵地，附开放时间",
-    "grids": "网格的范围、网格长和网格党组织",
-    "projects": "党组织牵头、居民参与的服务项目",
-    "cases": "区域化党建、网格化管理等实践案例",
-    "notices": "党务公开栏：公示中的事项、公示期与反映渠道",
-    "lectures": "微型党课、社区党校、专题讲座的时间地点",
-}
-
 
 @dataclass(frozen=True)
 class SiteInfo:
@@ -189,6 +180,15 @@ def paginate(
     return plans
 
 
+@dataclass(frozen=True)
+class StateListing:
+    """How a listing grouped by state orders its records and what its pages add to them."""
+
+    order: Callable[[list[Any]], list[Any]]  # the records in the order pages are cut in
+    page: Callable[[list[Any]], dict[str, Any]]  # one page's groups, from its share of the records
+    shared: Callable[[list[Any]], dict[str, Any]]  # what every page shows (the category counts)
+
+
 class PageCollision(ValueError):
     """A record's id takes the address of a generated page (e.g. a lecture called "calendar")."""
 
@@ -259,6 +259,51 @@ def zh_datetime(value: dt.datetime) -> str:
 
 def clock(value: dt.time | None) -> str:
     return "" if value is None else f"{value:%H:%M}"
+
+
+@functools.cache
+def _fact_parts(segment: str) -> tuple[tuple[str, str | None], ...]:
+    """A fact segment as (literal text, field path or None) pairs."""
+    return tuple((text, path) for text, path, _spec, _conversion in string.Formatter().parse(segment))
+
+
+def _fact_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return zh_datetime(value)
+    if isinstance(value, dt.date):
+        return zh_date(value)
+    if isinstance(value, list):
+        return "、".join(text for text in map(_fact_text, value) if text)
+    return str(value)
+
+
+def record_facts(record: Record, graph: SiteGraph) -> list[str]:
+    """The parts of a record's fact line, as its model's ``facts`` declare them.
+
+    A part is left out when a field it names is empty; references show the referenced
+    record's short name (草厂社区党委), dates read 2026年11月22日.
+    """
+    references = reference_fields(type(record))
+    shown = []
+    for segment in record.facts:
+        text = []
+        for literal, path in _fact_parts(segment):
+            text.append(literal)
+            if path is None:
+                continue
+            value = field_path_value(record, path)
+            if path in references and value is not None:
+                ids = value if isinstance(value, list) else [value]
+                value = [linked.short_title for linked in graph.resolve(references[path], ids)]
+            written = _fact_text(value)
+            if not written:
+                break
+            text.append(written)
+        else:
+            shown.append("".join(text))
+    return shown
 
 
 def weekly(hours: OpeningHours) -> list[tuple[str, list[OpeningPeriod]]]:
@@ -386,12 +431,13 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        zh_date=zh_date, zh_datetime=zh_datetime, zh_weekday=zh_weekday, clock=clock, weekly=weekly
+        zh_date=zh_date, zh_datetime=zh_datetime, zh_weekday=zh_weekday, clock=clock, weekly=weekly,
+        hours_data=hours_data,
     )
     env.globals.update(
         field_label=field_label,
+        filter_options=filter_options,
         record_types=RECORD_TYPES,
-        section_intros=SECTION_INTROS,
         NOTICE_OPEN=site_graph.NOTICE_OPEN,
         NOTICE_UPCOMING=site_graph.NOTICE_UPCOMING,
         NOTICE_CLOSED=site_graph.NOTICE_CLOSED,
@@ -444,12 +490,11 @@ class PortalRenderer:
 
     def record_plan(self, record: Record) -> PagePlan:
         src = UrlScheme.record_src(record.type_name, record.id)
-        context: dict[str, Any] = {"record": record}
-        if isinstance(record, Notice | Place):
-            context["qr"] = self._qr_for(src)
-        if isinstance(record, Place) and record.hours:
-            context["hours"] = hours_data(record.hours)
-        return PagePlan(src, record.display_title, f"record/{record.type_name}.html", context, in_nav=False)
+        return PagePlan(src, record.display_title, f"record/{record.type_name}.html", {"record": record},
+                        in_nav=False)
+
+    def _facts(self, record: Record) -> list[str]:
+        return record_facts(record, self.graph)
 
     def _qr_for(self, src_uri: str) -> QrCode | None:
         url = self.site.absolute_url(self.scheme.page_url(src_uri))
@@ -501,25 +546,35 @@ class PortalRenderer:
     # --- listings ------------------------------------------------------------------
 
     def _listing_plans(self, type_name: str) -> list[PagePlan]:
+        """The pages of a type's listing: its records in the graph's order, PER_PAGE a page."""
         model = RECORD_TYPES[type_name]
         items = list(self.graph.records[type_name].values())
-        src, template = f"{type_name}/index.md", f"listing/{type_name}.html"
-        shared: dict[str, Any] = {"type_name": type_name}
-        context_for: Callable[[list[Any]], dict[str, Any]] = lambda page: {**shared, "items": page}  # noqa: E731
-        if type_name == "notices":
-            shared["categories"] = _counted(items, lambda n: n.category)
-            items = self._notices_in_listing_order(items)  # type: ignore[arg-type]
-            context_for = lambda page: {**shared, "items": page, **self._notice_groups(page)}  # noqa: E731
-        elif type_name == "lectures":
-            shared["series"] = _counted(items, lambda lecture: lecture.series)
-            items = self._lectures_in_listing_order(items)  # type: ignore[arg-type]
-            context_for = lambda page: {**shared, "items": page, "groups": self._lecture_groups(page)}  # noqa: E731
-        elif type_name == "organizations":
-            # Filters offer what the page shows: at one page, every kind, area and basis.
-            context_for = lambda page: {**shared, "items": page, "filters": filter_options(page)}  # noqa: E731
-        elif type_name == "places":
-            shared["hours"] = {p.id: hours_data(p.hours) for p in items if isinstance(p, Place) and p.hours}
-        return paginate(items, PER_PAGE, src, model.type_label, template, context_for)
+        shared: dict[str, Any] = {"type_name": type_name, "model": model}
+        by_state = self._state_listings().get(type_name)
+        if by_state is None:
+            return paginate(items, PER_PAGE, f"{type_name}/index.md", model.type_label, f"listing/{type_name}.html",
+                            lambda page: {**shared, "items": page})
+        shared.update(by_state.shared(items))
+        return paginate(by_state.order(items), PER_PAGE, f"{type_name}/index.md", model.type_label,
+                        f"listing/{type_name}.html", lambda page: {**shared, "items": page, **by_state.page(page)})
+
+    def _state_listings(self) -> dict[str, StateListing]:
+        """The listings grouped by their records' state on the build date (公示中, 即将举行 …).
+
+        The one piece of listing logic that is not data on the model: the states are the graph's.
+        """
+        return {
+            "notices": StateListing(
+                order=self._notices_in_listing_order,
+                page=self._notice_groups,
+                shared=lambda items: {"categories": _counted(items, lambda n: n.category)},
+            ),
+            "lectures": StateListing(
+                order=self._lectures_in_listing_order,
+                page=lambda page: {"groups": self._lecture_groups(page)},
+                shared=lambda items: {"series": _counted(items, lambda lecture: lecture.series)},
+            ),
+        }
 
     def _notice_groups(self, notices: list[Notice]) -> dict[str, Any]:
         groups: dict[str, list[Notice]] = {site_graph.NOTICE_OPEN: [], site_graph.NOTICE_UPCOMING: [],
@@ -618,6 +673,9 @@ class PortalRenderer:
             graph=self.graph,
             site=self.site,
             markdown=self._markdown.render,
+            facts=self._facts,
+            # The page's QR code for print, drawn only by the templates that print one.
+            qr=functools.partial(self._qr_for, plan.src_uri),
         )
         return RenderedPage(
             plan.src_uri, plan.title, html, is_record="record" in plan.context, in_nav=plan.in_nav

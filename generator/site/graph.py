@@ -13,8 +13,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..content.models import RECORD_TYPES, Grid, Lecture, Notice, Organization, Place, Record
-from ..content.validation import ValidRecord, reference_fields
+from ..content.models import (
+    RECORD_TYPES,
+    Grid,
+    Lecture,
+    Notice,
+    Organization,
+    Place,
+    Record,
+    field_path_value,
+    reference_fields,
+    references,
+)
+from ..content.validation import ValidRecord
 
 NOTICE_UPCOMING, NOTICE_OPEN, NOTICE_CLOSED = "即将公示", "公示中", "已结束"
 LECTURE_UPCOMING, LECTURE_PAST = "即将举行", "已结束"
@@ -61,6 +72,20 @@ def lecture_badge(lecture: Lecture, now: dt.datetime) -> str:
     """The lecture's state, or 进行中 between its start and its end."""
     state = lecture_state(lecture, now)
     return LECTURE_ONGOING if state == LECTURE_UPCOMING and lecture.start <= now else state
+
+
+@dataclass(frozen=True)
+class ReferrerGroup:
+    """The records of one type that point at a record through one field, with the label to show."""
+
+    label: str
+    source_type: str
+    source_field: str
+    records: list[Record]
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.source_type}-{self.source_field}"
 
 
 @dataclass
@@ -115,6 +140,18 @@ class SiteGraph:
         """Records of ``source_type`` whose ``source_field`` points at ``target``."""
         return list(self._referrers.get((target.type_name, target.id), {}).get((source_type, source_field), []))
 
+    def referrer_groups(self, target: Record) -> list[ReferrerGroup]:
+        """Everything pointing at ``target``, one group per referring type and field, in the order
+        the types and their fields are declared: what the target's page lists under its links."""
+        pointing = self._referrers.get((target.type_name, target.id), {})
+        groups = []
+        for source_type, model in RECORD_TYPES.items():
+            for field_name, mark in references(model).items():
+                found = pointing.get((source_type, field_name)) if mark.type_name == target.type_name else None
+                if found:
+                    groups.append(ReferrerGroup(mark.back or model.type_label, source_type, field_name, list(found)))
+        return groups
+
     def linked(self, record: Record) -> Iterator[Record]:
         """Records ``record`` refers to and records referring to it: what its page may name."""
         for field_name, target_type in reference_fields(type(record)).items():
@@ -149,6 +186,14 @@ class SiteGraph:
     def lecture_badge(self, lecture: Lecture) -> str:
         """At the build moment (00:00), only a lecture over midnight is already under way."""
         return lecture_badge(lecture, self.build_moment)
+
+    def state(self, record: Record) -> str | None:
+        """The state a record is in on the build date (公示中, 即将举行 …); None for records without one."""
+        if isinstance(record, Notice):
+            return self.notice_state(record)
+        if isinstance(record, Lecture):
+            return self.lecture_state(record)
+        return None
 
     def notices_by_state(self) -> dict[str, list[Notice]]:
         groups: dict[str, list[Notice]] = {NOTICE_OPEN: [], NOTICE_UPCOMING: [], NOTICE_CLOSED: []}
@@ -199,9 +244,9 @@ class SiteGraph:
 
 
 def _default_order(record: Record) -> tuple:
-    """Names in pinyin order; dated records newest first."""
-    if isinstance(record, Notice):
-        return (-record.window.start.toordinal(), record.id)
-    if isinstance(record, Lecture):
-        return (-record.start.timestamp(), record.id)
+    """Newest first by the type's ``newest_first`` date; otherwise titles in pinyin order."""
+    if record.newest_first:
+        when = field_path_value(record, record.newest_first)
+        seconds = when.hour * 3600 + when.minute * 60 + when.second if isinstance(when, dt.datetime) else 0
+        return (-(when.toordinal() * 86400 + seconds), record.id)
     return (pinyin_key(record.display_title), record.id)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .graph import SiteGraph
 from ..content.loading import DEFAULT_MAX_BYTES
 from ..content.problems import ContentError
 from ..content.validation import ValidationResult, validate_content
+from .graph import SiteGraph
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 # Set by ``tongxin build --date``; wins over the configured date so one command can pin it.

@@ -13,19 +13,18 @@ from pydantic import BaseModel
 from ...content.linebreaks import join_wide_lines
 from ...content.models import (
     RECORD_TYPES,
-    Case,
-    Grid,
-    Lecture,
-    Notice,
+    Area,
+    Category,
+    Keyword,
     Organization,
     OrganizationKind,
-    Place,
+    OtherName,
     PlaceKind,
-    Project,
     Record,
+    marked_fields,
+    reference_fields,
 )
-from ...content.validation import reference_fields
-from ...render.rendering import zh_date, zh_datetime
+from ...render.rendering import record_facts
 from ...site.graph import SiteGraph
 from ...site.urls import UrlScheme
 
@@ -38,8 +37,10 @@ FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 HEADING = re.compile(r"^#\s+(.+)$", re.MULTILINE)
 SPACES = re.compile(r"\s+")
 
-# Facets a resident can filter by, in the order the filter panel shows them.
+# Facets a resident can filter by, in the order the filter panel shows them. Their values come
+# from the model's markers: ``Category`` and ``Area`` fields, ``RefTo`` references to organisations.
 FACETS: dict[str, str] = {"type": "类型", "category": "类别", "area": "街道/社区", "organization": "党组织"}
+ORGANIZATIONS = "organizations"  # the type the 党组织 facet names
 
 
 @dataclass
@@ -69,7 +70,7 @@ def record_documents(graph: SiteGraph, scheme: UrlScheme) -> Iterator[SearchDocu
 
 
 def record_document(record: Record, graph: SiteGraph, scheme: UrlScheme) -> SearchDocument:
-    names = [record.display_title] + [n for n in (getattr(record, "short_name", None),) if n]
+    names = [record.display_title, *_marked_values(record, OtherName)]
     texts = list(_field_texts(record, graph))
     summary = getattr(record, "summary", None) or ""
     body = plain_text(record.body)
@@ -80,13 +81,13 @@ def record_document(record: Record, graph: SiteGraph, scheme: UrlScheme) -> Sear
         url=scheme.page_url(scheme.record_src(record.type_name, record.id)),
         names=names,
         texts=[*texts, body],
-        facts=_facts(record, organizations),
+        facts=_facts(record, organizations, graph),
         excerpt=" ".join(t for t in (summary, body, *texts) if t),
         facets={
             "type": [record.type_label],
             "category": _categories(record),
             "area": _areas(record, organizations),
-            "organization": [_short(o) for o in organizations],
+            "organization": [o.short_title for o in organizations],
         },
     )
 
@@ -113,24 +114,30 @@ def free_page_documents(content_dir: Path, scheme: UrlScheme) -> Iterator[Search
 
 
 def user_dictionary(graph: SiteGraph) -> set[str]:
-    """Names that must stay whole words: organisations, places, projects, grids, their
-    streets and communities, case tags, and names without their kind (叶青大厦联合党委 -> 叶青大厦)."""
+    """Names that must stay whole words: the names of records titled by a proper name
+    (organisations, places, grids, projects), their other names, streets and communities,
+    keywords (partners, tags), and names without their kind (叶青大厦联合党委 -> 叶青大厦)."""
     kinds = sorted(_literal_values(OrganizationKind) + _literal_values(PlaceKind), key=len, reverse=True)
     words: set[str] = set()
     for record in graph.all_records():
-        if isinstance(record, Organization | Place | Project | Grid):
-            words.add(record.name)
-            words.update(n for n in (getattr(record, "short_name", None),) if n)
-            words.update(v for v in (getattr(record, "street", None), getattr(record, "community", None)) if v)
-        if isinstance(record, Project):
-            words.update(record.partners)
-        if isinstance(record, Case):
-            words.update(record.tags)
+        if record.title_field == "name":
+            words.add(record.display_title)
+        for marker in (OtherName, Area, Keyword):
+            words.update(_marked_values(record, marker))
     for word in list(words):
         stem = next((word[: -len(kind)] for kind in kinds if word.endswith(kind) and len(word) > len(kind) + 1), None)
         if stem:
             words.add(stem)
     return words
+
+
+def _marked_values(record: Record, marker: type) -> list[str]:
+    """The text values (or list items) of the record's fields that carry ``marker``."""
+    values: list[str] = []
+    for name in marked_fields(type(record), marker):
+        value = getattr(record, name)
+        values += [str(v) for v in (value if isinstance(value, list) else [value]) if v]
+    return values
 
 
 def _literal_values(literal: object) -> list[str]:
@@ -139,7 +146,7 @@ def _literal_values(literal: object) -> list[str]:
 
 def _field_texts(record: Record, graph: SiteGraph) -> Iterator[str]:
     """Every text value of the record; references are replaced by the referenced names."""
-    references = _reference_fields(type(record))
+    references = reference_fields(type(record))
     for name in _field_names(type(record)):
         if name in SKIPPED_FIELDS:
             continue
@@ -151,12 +158,6 @@ def _field_texts(record: Record, graph: SiteGraph) -> Iterator[str]:
                     yield linked.display_title
             continue
         yield from _texts(value)
-
-
-@cache
-def _reference_fields(model: type[Record]) -> dict[str, str]:
-    """``reference_fields`` reads every field's annotations: once per record type, not per record."""
-    return reference_fields(model)
 
 
 @cache
@@ -179,57 +180,37 @@ def _texts(value: object) -> Iterator[str]:
 
 
 def _organizations(record: Record, graph: SiteGraph) -> list[Organization]:
-    if isinstance(record, Organization):
-        return [record]
+    """The organisation itself, or the organisations the record refers to (any ``RefTo`` field)."""
+    if record.type_name == ORGANIZATIONS:
+        return [record] if isinstance(record, Organization) else []
     ids: list[str] = []
-    for attribute in ("organization", "organizers", "organizations"):
-        value = getattr(record, attribute, None)
-        ids += value if isinstance(value, list) else [value] if value else []
-    return [o for o in graph.resolve("organizations", ids) if isinstance(o, Organization)]
-
-
-def _short(organization: Organization) -> str:
-    """The name residents use (叶青大厦党委), not the formal one (中共叶青大厦联合委员会)."""
-    return organization.short_name or organization.name
+    for name, target_type in reference_fields(type(record)).items():
+        if target_type == ORGANIZATIONS:
+            value = getattr(record, name)
+            ids += value if isinstance(value, list) else [value] if value else []
+    return [o for o in graph.resolve(ORGANIZATIONS, list(dict.fromkeys(ids))) if isinstance(o, Organization)]
 
 
 def _categories(record: Record) -> list[str]:
-    for attribute in ("kind", "category", "series"):
-        value = getattr(record, attribute, None)
-        if value:
-            return [value]
-    return []
+    return _marked_values(record, Category)
 
 
 def _areas(record: Record, organizations: list[Organization]) -> list[str]:
-    """Street and community of the record, or of its organisations; a case's region."""
-    if isinstance(record, Case):
-        return [record.region]
-    own = [v for v in (getattr(record, "street", None), getattr(record, "community", None)) if v]
+    """Street and community (or region) of the record, or else of its organisations."""
+    own = _marked_values(record, Area)
     if own:
         return own
     found: list[str] = []
     for organization in organizations:
-        for value in (organization.street, organization.community):
-            if value and value not in found:
+        for value in _marked_values(organization, Area):
+            if value not in found:
                 found.append(value)
     return found
 
 
-def _facts(record: Record, organizations: list[Organization]) -> list[str]:
+def _facts(record: Record, organizations: list[Organization], graph: SiteGraph) -> list[str]:
+    """The organisations (two at most) a record belongs to, then its model's fact line."""
     facts: list[str] = []
-    if not isinstance(record, Organization) and organizations:
-        facts.append("、".join(_short(o) for o in organizations[:2]))
-    if isinstance(record, Notice):
-        facts.append(f"{record.form}期 {zh_date(record.window.start)}至{zh_date(record.window.end)}")
-    elif isinstance(record, Lecture):
-        facts.append(zh_datetime(record.start))
-    elif isinstance(record, Place):
-        facts.append(record.address)
-    elif isinstance(record, Organization) and record.kind:
-        facts.append(record.kind)
-    elif isinstance(record, Case):
-        facts.append(f"{record.region} · {record.year}年")
-    elif isinstance(record, Project) and record.started:
-        facts.append(f"{record.status} · {zh_date(record.started)}起")
-    return [f for f in facts if f]
+    if record.type_name != ORGANIZATIONS and organizations:
+        facts.append("、".join(o.short_title for o in organizations[:2]))
+    return facts + record_facts(record, graph)

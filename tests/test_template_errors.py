@@ -6,6 +6,8 @@ lead them to the line, never to a traceback or an empty location.
 
 from __future__ import annotations
 
+import re
+
 from tests.support.project import Project
 
 
@@ -33,12 +35,11 @@ def test_an_undefined_attribute_names_the_template_line_and_the_attribute(projec
 
 
 def test_an_undefined_name_inside_a_macro_names_the_macro_and_its_caller(project: Project) -> None:
-    insert_line(project, "macros.html", 4, "{{ no_such_helper }}")
-    insert_line(project, "listing/cases.html", 7, "    {{ record_link(case, links) }}")
+    insert_line(project, "macros.html", 4, "{{ no_such_helper }}")  # inside record_link
     message = failed_build(project)
     assert "theme/tongxin/macros.html:4:" in message
     assert "no_such_helper" in message
-    assert "theme/tongxin/listing/" in message or "theme/tongxin/record/" in message  # the caller
+    assert re.search(r"由 theme/tongxin/[\w/-]+\.html:\d+ 调用（called from）", message)  # the caller
 
 
 def test_a_syntax_error_names_the_template_line(project: Project) -> None:

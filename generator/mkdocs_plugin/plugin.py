@@ -45,7 +45,7 @@ from ..content.problems import ContentError
 from ..outputs.writers import OutputContext, move_into, write_early_outputs, write_late_outputs, write_outputs
 from ..parallel import ForkedCall, fork_call, fork_map
 from ..progress import BuildProgress
-from ..render.rendering import PageCollision, PortalRenderer, RenderedPage, SiteInfo
+from ..render.rendering import PageCollision, PortalRenderer, RenderedPage, SiteInfo, TemplateProblem
 from ..site.source import ContentSource, resolve_build_date
 from ..site.urls import UrlScheme
 from .admin import mount_admin
@@ -246,9 +246,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             return {page.src_uri: page for page in rendered}
         except PageCollision as error:
             raise PluginError(str(error)) from None
-        except jinja2.TemplateError as error:
-            where = f"{getattr(error, 'filename', '') or ''}:{getattr(error, 'lineno', '') or ''}"
-            raise PluginError(f"模板错误（template error）{where}: {error}") from None
+        except TemplateProblem as error:
+            raise PluginError(str(error)) from None
 
     def _start_early_outputs(self, context: OutputContext) -> None:
         """The search index needs only the graph: it is written into a staging folder by a

@@ -21,12 +21,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import Any, get_args
 
 import jinja2
 from pypinyin import lazy_pinyin
 
 from ..content.hours import hours_data
+from ..content.loading import display_path
 from ..content.markup import MarkdownRenderer
 from ..content.models import (
     RECORD_TYPES,
@@ -187,6 +189,14 @@ class StateListing:
     order: Callable[[list[Any]], list[Any]]  # the records in the order pages are cut in
     page: Callable[[list[Any]], dict[str, Any]]  # one page's groups, from its share of the records
     shared: Callable[[list[Any]], dict[str, Any]]  # what every page shows (the category counts)
+
+
+class TemplateProblem(Exception):
+    """A template failed to render a page; the message says where (file and line) and what.
+
+    Raised instead of Jinja's own errors, whose location is in a traceback that forked
+    workers cannot send back, and whose undefined-name errors carry no location at all.
+    """
 
 
 class PageCollision(ValueError):
@@ -463,6 +473,7 @@ class PortalRenderer:
         self.scheme = scheme
         self.site = site
         self._env = make_environment(template_dir)
+        self._template_dir = template_dir.resolve()
         self._markdown = MarkdownRenderer()
         if not site.site_url:
             log.warning(
@@ -665,25 +676,71 @@ class PortalRenderer:
     # --- rendering -----------------------------------------------------------------
 
     def render(self, plan: PagePlan) -> RenderedPage:
-        template = self._env.get_template(plan.template)
-        html = template.render(
-            **plan.context,
-            page_title=plan.title,
-            links=PageLinks(self.scheme, plan.src_uri),
-            graph=self.graph,
-            site=self.site,
-            markdown=self._markdown.render,
-            facts=self._facts,
-            # The page's QR code for print, drawn only by the templates that print one.
-            qr=functools.partial(self._qr_for, plan.src_uri),
-        )
+        try:
+            html = self._env.get_template(plan.template).render(
+                **plan.context,
+                page_title=plan.title,
+                links=PageLinks(self.scheme, plan.src_uri),
+                graph=self.graph,
+                site=self.site,
+                markdown=self._markdown.render,
+                facts=self._facts,
+                # The page's QR code for print, drawn only by the templates that print one.
+                qr=functools.partial(self._qr_for, plan.src_uri),
+            )
+        except Exception as error:
+            problem = self._template_problem(plan, error)
+            if problem is None:
+                raise  # not a template's fault: a bug in Python, with its traceback
+            raise problem from None
         return RenderedPage(
             plan.src_uri, plan.title, html, is_record="record" in plan.context, in_nav=plan.in_nav
         )
 
+    def _template_problem(self, plan: PagePlan, error: Exception) -> TemplateProblem | None:
+        """``error`` as a message naming the template line it happened on, or None when no
+        template is to blame."""
+        page = f"渲染 {plan.src_uri} 时（rendering {plan.src_uri}）"
+        if isinstance(error, jinja2.TemplateNotFound) and error.name == plan.template:
+            model = plan.context.get("model") or type(plan.context.get("record"))
+            label = f"{model.type_label}（{model.type_name}）" if isinstance(model, type) and issubclass(
+                model, Record) else plan.src_uri
+            return TemplateProblem(
+                f"{self._shown(self._template_dir / plan.template)}: 找不到模板（template not found）："
+                f"{label}的页面要用这个模板，请新建它（可参照同一文件夹里的其他模板）；{page}"
+            )
+        if isinstance(error, jinja2.TemplateSyntaxError):
+            where = f"{self._shown(Path(error.filename))}:{error.lineno}" if error.filename else plan.template
+            return TemplateProblem(f"{where}: 模板语法错误（template syntax error）: {error.message}；{page}")
+        frames = _template_frames(error.__traceback__, self._template_dir)
+        if not frames:
+            return None
+        (file, line), *callers = frames
+        what = "未定义（undefined）" if isinstance(error, jinja2.UndefinedError) else type(error).__name__
+        called = "".join(f"，由 {self._shown(f)}:{n} 调用（called from）" for f, n in callers)
+        return TemplateProblem(f"{self._shown(file)}:{line}: 模板错误（template error）: {what}: {error}；"
+                               f"{page}{called}")
+
+    def _shown(self, path: Path) -> str:
+        """A template's path from the project (theme/tongxin/…), as the developer opens it."""
+        return display_path(path, self._template_dir.parent.parent)
+
     def render_all(self) -> Iterator[RenderedPage]:
         for plan in self.plan():
             yield self.render(plan)
+
+
+def _template_frames(trace: TracebackType | None, template_dir: Path) -> list[tuple[Path, int]]:
+    """The template lines in a traceback (Jinja rewrites its frames to point into the template
+    files), innermost first: the line that failed, then the lines that called it."""
+    found: list[tuple[Path, int]] = []
+    folder = str(template_dir)
+    while trace is not None:
+        file = trace.tb_frame.f_code.co_filename
+        if file.startswith(folder) and file.endswith(".html"):
+            found.append((Path(file), trace.tb_lineno))
+        trace = trace.tb_next
+    return found[::-1]
 
 
 def _count_subtree(node: TreeNode, sizes: dict[str, tuple[int, int]]) -> tuple[int, int]:

@@ -98,7 +98,7 @@ class AdminApp:
             start_response("301 Moved Permanently", [("Location", MOUNT)])
             return [b""]
         relative = path[len(MOUNT):]
-        if relative == "api/v1" or relative == SERVE_API_PATH:
+        if relative == SERVE_API_PATH:
             return self._api(environ, start_response)
         if relative == "config.yml":
             return self._config(start_response)

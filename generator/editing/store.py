@@ -71,8 +71,8 @@ def _sha256(data: bytes) -> str:
 
 
 @dataclass(frozen=True)
-class Place:
-    """Where a protocol path points: a record, a free page or an uploaded file."""
+class Target:
+    """What a protocol path names: a record file, a free page or an uploaded file."""
 
     kind: str  # a record type name, PAGES or FILES
     path: Path  # the file on disk
@@ -118,7 +118,7 @@ class ContentStore:
     def protocol_path(self, path: Path) -> str:
         return f"{self.folder_prefix}{path.resolve().relative_to(self.source.content_dir.resolve()).as_posix()}"
 
-    def locate(self, protocol_path: str) -> Place:
+    def locate(self, protocol_path: str) -> Target:
         """The file a protocol path names; Refused for anything outside the editable folders."""
         relative = PurePosixPath(protocol_path.replace("\\", "/"))
         prefix = self.folder_prefix.rstrip("/")
@@ -137,7 +137,7 @@ class ContentStore:
             raise self._outside(protocol_path)
         if folder == PAGES and not name.endswith(PAGE_SUFFIX):
             raise self._outside(protocol_path)
-        return Place(folder, self.source.content_dir / folder / name)
+        return Target(folder, self.source.content_dir / folder / name)
 
     @staticmethod
     def _outside(path: str) -> Refused:
@@ -153,20 +153,20 @@ class ContentStore:
 
     def entry(self, protocol_path: str, label: str | None = None) -> dict[str, Any]:
         """One entry as Decap reads it: the file's text, with its id shown as a form field."""
-        place = self.locate(protocol_path)
+        target = self.locate(protocol_path)
         try:
-            raw = place.path.read_bytes()
+            raw = target.path.read_bytes()
         except OSError:
             return {"data": None, "file": {"path": protocol_path, "label": label, "id": None}}
         text = raw.decode("utf-8", errors="replace")
         return {
-            "data": _with_id(place, text),
+            "data": _with_id(target, text),
             "file": {"path": protocol_path, "label": label, "id": _sha256(raw)},
         }
 
     def entries_in(self, folder: str, extension: str) -> list[dict[str, Any]]:
-        place = self.locate(f"{folder.rstrip('/')}/placeholder{'.' + extension.lstrip('.')}")
-        directory = place.path.parent
+        target = self.locate(f"{folder.rstrip('/')}/placeholder{'.' + extension.lstrip('.')}")
+        directory = target.path.parent
         if not directory.is_dir():
             return []
         names = sorted(p.name for p in directory.iterdir() if p.is_file() and p.name.endswith(extension)
@@ -174,12 +174,12 @@ class ContentStore:
         return [self.entry(self.protocol_path(directory / name)) for name in names]
 
     def media_file(self, protocol_path: str) -> dict[str, Any]:
-        place = self.locate(protocol_path)
-        if place.kind != FILES:
+        target = self.locate(protocol_path)
+        if target.kind != FILES:
             raise self._outside(protocol_path)
-        data = place.path.read_bytes()
+        data = target.path.read_bytes()
         return {"id": _sha256(data), "content": base64.b64encode(data).decode("ascii"), "encoding": "base64",
-                "path": self.protocol_path(place.path), "name": place.name}
+                "path": self.protocol_path(target.path), "name": target.name}
 
     def media(self) -> list[dict[str, Any]]:
         folder = self.source.content_dir / FILES
@@ -196,48 +196,48 @@ class ContentStore:
         if len(data_files) != 1:
             raise Refused("一次只能保存一条记录", "save one entry at a time")
         data_file = data_files[0]
-        place = self.locate(str(data_file.get("path", "")))
-        if place.kind == FILES:
+        target = self.locate(str(data_file.get("path", "")))
+        if target.kind == FILES:
             raise self._outside(str(data_file.get("path")))
         with self._lock:
-            if new_entry and place.path.exists():
+            if new_entry and target.path.exists():
                 raise Refused(
-                    f"已经有编号为“{place.path.stem}”的记录了；请换一个编号",
-                    f"a record with id {place.path.stem!r} already exists; choose another id",
+                    f"已经有编号为“{target.path.stem}”的记录了；请换一个编号",
+                    f"a record with id {target.path.stem!r} already exists; choose another id",
                 )
             uploaded = [self._upload_place(asset) for asset in assets]
-            existed = place.path.exists()
-            if place.kind == PAGES:
-                text, title = self._page_text(place, str(data_file.get("raw", "")))
+            existed = target.path.exists()
+            if target.kind == PAGES:
+                text, title = self._page_text(target, str(data_file.get("raw", "")))
             else:
                 uploads = {path.name: content for path, content in uploaded}
-                text, title = self._record_text(place, str(data_file.get("raw", "")), uploads)
-            if text.encode("utf-8") == (place.path.read_bytes() if existed else None):
+                text, title = self._record_text(target, str(data_file.get("raw", "")), uploads)
+            if text.encode("utf-8") == (target.path.read_bytes() if existed else None):
                 return None  # saved without a change: nothing to write or commit
             written = [self._write(target, content) for target, content in uploaded]
-            _atomic_write(place.path, text.encode("utf-8"))
+            _atomic_write(target.path, text.encode("utf-8"))
             verb = "更新" if existed else "新建"
-            return self.history.commit([*written, place.path], f"{verb}{_kind_label(place)}：{title}")
+            return self.history.commit([*written, target.path], f"{verb}{_kind_label(target)}：{title}")
 
-    def _record_text(self, place: Place, raw: str, uploads: Mapping[str, bytes]) -> tuple[str, str]:
-        model = RECORD_TYPES[place.kind]
+    def _record_text(self, target: Target, raw: str, uploads: Mapping[str, bytes]) -> tuple[str, str]:
+        model = RECORD_TYPES[target.kind]
         log = ProblemLog()
-        shown = f"{self.folder_prefix}{place.kind}/{place.name}"
+        shown = f"{self.folder_prefix}{target.kind}/{target.name}"
         parsed = parse_record_document(raw.encode("utf-8"), shown, log)
         if parsed is None:
             raise Refused("表单内容无法读取，没有保存", "the form's content could not be read; nothing saved",
                           log.errors)
         data = dict(parsed.data)
         form_id = data.pop("id", None)
-        if form_id not in (None, "", place.path.stem):
+        if form_id not in (None, "", target.path.stem):
             raise Refused(
-                f"编号（id）是文件名，不能改成“{form_id}”：这条记录的编号是“{place.path.stem}”。"
+                f"编号（id）是文件名，不能改成“{form_id}”：这条记录的编号是“{target.path.stem}”。"
                 "要换编号，请新建一条记录再删除这一条",
-                f"the id is the file name and cannot change from {place.path.stem!r} to {form_id!r}",
+                f"the id is the file name and cannot change from {target.path.stem!r} to {form_id!r}",
             )
         text = canonical_text(model, data)
         named = tuple(stored_file_names(model, data))
-        refusals = self.checks.refusals(Candidate(place.kind, place.path, text, uploads, named))
+        refusals = self.checks.refusals(Candidate(target.kind, target.path, text, uploads, named))
         if refusals:
             raise Refused(
                 f"没有保存：有 {len(refusals)} 处问题，tongxin check 不会通过。请按下面的提示修改后再保存",
@@ -245,9 +245,9 @@ class ContentStore:
                 refusals,
             )
         title = data.get(model.title_field)
-        return text, str(title) if title else place.path.stem
+        return text, str(title) if title else target.path.stem
 
-    def _page_text(self, place: Place, raw: str) -> tuple[str, str]:
+    def _page_text(self, target: Target, raw: str) -> tuple[str, str]:
         """A free page is Markdown; front matter only when the form sends more than the id."""
         body = raw
         match = _FRONT_MATTER.match(raw)
@@ -257,15 +257,15 @@ class ContentStore:
             if any(line.strip() for line in kept):
                 body = "---\n" + "\n".join(kept) + "\n---\n" + body
         text = body.strip("\n") + "\n"
-        refusals = self.checks.page_refusals(place.name, text)
+        refusals = self.checks.page_refusals(target.name, text)
         if refusals:
             raise Refused("没有保存：页面里有不安全的内容", "not saved: the page has unsafe content", refusals)
         heading = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
-        return text, heading.group(1).strip() if heading else place.path.stem
+        return text, heading.group(1).strip() if heading else target.path.stem
 
     def _upload_place(self, asset: Mapping[str, Any]) -> tuple[Path, bytes]:
-        place = self.locate(str(asset.get("path", "")))
-        if place.kind != FILES:
+        target = self.locate(str(asset.get("path", "")))
+        if target.kind != FILES:
             raise self._outside(str(asset.get("path")))
         if asset.get("encoding") != "base64":
             raise Refused("上传的文件编码不对", "uploads must be base64-encoded")
@@ -275,7 +275,7 @@ class ContentStore:
                 f"文件太大（{len(content) // 1_000_000} MB）；附件不能超过 {MAX_UPLOAD_BYTES // 1_000_000} MB",
                 f"file too large; the limit is {MAX_UPLOAD_BYTES // 1_000_000} MB",
             )
-        return place.path, content
+        return target.path, content
 
     def _write(self, path: Path, content: bytes) -> Path:
         _atomic_write(path, content)
@@ -291,19 +291,19 @@ class ContentStore:
 
     def delete(self, protocol_paths: Sequence[str]) -> str | None:
         """Delete entries or files; a record others still refer to is refused."""
-        places = [self.locate(path) for path in protocol_paths]
+        targets = [self.locate(path) for path in protocol_paths]
         with self._lock:
             titles = []
-            for place in places:
-                if place.kind in RECORD_TYPES:
-                    refusals = self.checks.refusals(Candidate(place.kind, place.path, None))
+            for target in targets:
+                if target.kind in RECORD_TYPES:
+                    refusals = self.checks.refusals(Candidate(target.kind, target.path, None))
                     if refusals:
                         raise Refused(
                             "没有删除：其他记录还在引用它。请先修改这些记录",
                             "not deleted: other records still refer to it", refusals,
                         )
-                titles.append(f"{_kind_label(place)}：{_title_of(place)}")
-            existing = [place.path for place in places if place.path.exists()]
+                titles.append(f"{_kind_label(target)}：{_title_of(target)}")
+            existing = [target.path for target in targets if target.path.exists()]
             for path in existing:
                 path.unlink()
             return self.history.commit(existing, "删除" + "、".join(titles))
@@ -322,29 +322,29 @@ def stored_file_names(model: type[BaseModel], data: Mapping[str, Any]) -> Iterat
                 yield item
 
 
-def _kind_label(place: Place) -> str:
-    if place.kind in RECORD_TYPES:
-        return RECORD_TYPES[place.kind].type_label
-    return "页面" if place.kind == PAGES else "文件"
+def _kind_label(target: Target) -> str:
+    if target.kind in RECORD_TYPES:
+        return RECORD_TYPES[target.kind].type_label
+    return "页面" if target.kind == PAGES else "文件"
 
 
-def _title_of(place: Place) -> str:
-    if place.kind not in RECORD_TYPES or not place.path.is_file():
-        return place.name if place.kind == FILES else place.path.stem
-    parsed = parse_record_document(place.path.read_bytes(), place.name, ProblemLog())
-    title = parsed.data.get(RECORD_TYPES[place.kind].title_field) if parsed else None
-    return str(title) if title else place.path.stem
+def _title_of(target: Target) -> str:
+    if target.kind not in RECORD_TYPES or not target.path.is_file():
+        return target.name if target.kind == FILES else target.path.stem
+    parsed = parse_record_document(target.path.read_bytes(), target.name, ProblemLog())
+    title = parsed.data.get(RECORD_TYPES[target.kind].title_field) if parsed else None
+    return str(title) if title else target.path.stem
 
 
-def _with_id(place: Place, text: str) -> str:
+def _with_id(target: Target, text: str) -> str:
     """The file's text with its id (the file name) as the form's first field."""
-    if place.kind in RECORD_TYPES:
-        return f"id: {place.path.stem}\n{text}"
-    if place.kind == PAGES:
+    if target.kind in RECORD_TYPES:
+        return f"id: {target.path.stem}\n{text}"
+    if target.kind == PAGES:
         match = _FRONT_MATTER.match(text)
         if match is not None:
-            return f"---\nid: {place.path.stem}\n{text[4:]}"
-        return f"---\nid: {place.path.stem}\n---\n{text}"
+            return f"---\nid: {target.path.stem}\n{text[4:]}"
+        return f"---\nid: {target.path.stem}\n---\n{text}"
     return text
 
 

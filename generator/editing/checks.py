@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from ..content.validation import ValidRecord, check_across_records, validate_fil
 from ..site.source import ContentSource
 
 Checked = tuple[ValidRecord | None, ProblemLog]
+ErrorKey = tuple[str, str, str]
 Stamp = tuple[int, int, int]
 
 
@@ -51,7 +52,7 @@ def _stamp(path: str) -> Stamp | None:
     return (status.st_mtime_ns, status.st_size, status.st_ino)
 
 
-def _key(problem: Problem) -> tuple[str, str, str]:
+def _key(problem: Problem) -> ErrorKey:
     """A problem without its position: an edit above it moves it without changing it."""
     return (problem.path, problem.field, problem.message.zh)
 
@@ -62,13 +63,25 @@ class SaveCheck:
     def __init__(self, source: ContentSource) -> None:
         self.source = source
         self._files: dict[str, tuple[Stamp | None, Checked]] = {}
+        # The errors of the content as it was when last checked, and which files it held then:
+        # reused while no file changed (an accepted save's result is the next save's "before").
+        self._before: tuple[Hashable, set[ErrorKey]] | None = None
+        self._accepted: tuple[Candidate, set[ErrorKey], dict[str, Stamp | None]] | None = None
 
     def warm(self) -> None:
         """Validate every file now, so that the first save costs no more than the next ones."""
-        self._current()
+        current, stamps = self._current()
+        before = {_key(problem) for problem in self._across(result for _name, result in current).errors}
+        self._before = ((tuple(stamps.items()), self._pages_state()), before)
 
-    def _current(self) -> list[tuple[str, Checked]]:
-        """Every record file's own passes, as the content folder is now (in check order)."""
+    def _pages_state(self) -> tuple[tuple[str, Stamp | None], ...]:
+        """The free pages as the checks across records read them (their stamps)."""
+        folder = self.source.content_dir / "pages"
+        return tuple((str(path), _stamp(str(path))) for path in sorted(folder.glob("**/*.md")))
+
+    def _current(self) -> tuple[list[tuple[str, Checked]], dict[str, Stamp | None]]:
+        """Every record file's own passes, as the content folder is now (in check order), and
+        the stamp of each file."""
         items = list(record_paths(self.source.content_dir, list(RECORD_TYPES)))
         stamps = {name: _stamp(name) for _type, name in items}
         stale = [(type_name, name) for type_name, name in items
@@ -83,15 +96,20 @@ class SaveCheck:
         for name in list(self._files):
             if name not in alive:
                 del self._files[name]
-        return [(name, self._files[name][1]) for _type, name in items]
+        return [(name, self._files[name][1]) for _type, name in items], stamps
 
     def _across(self, checked: Iterable[Checked]) -> ProblemLog:
         return check_across_records(checked, self.source.content_dir, self.source.project_root).log
 
     def refusals(self, candidate: Candidate) -> list[Problem]:
         """The errors ``tongxin check`` would report because of this save (none: it may go ahead)."""
-        current = self._current()
-        before = {_key(problem) for problem in self._across(result for _name, result in current).errors}
+        current, stamps = self._current()
+        state = (tuple(stamps.items()), self._pages_state())
+        if self._before is not None and self._before[0] == state:
+            before = self._before[1]
+        else:
+            before = {_key(problem) for problem in self._across(result for _name, result in current).errors}
+            self._before = (state, before)
         target = str(candidate.path)
         shown = _inside_project(candidate.path, self.source.project_root)
         with tempfile.TemporaryDirectory(prefix="tongxin-save-") as staging:
@@ -102,10 +120,27 @@ class SaveCheck:
                 types = list(RECORD_TYPES)
                 results.sort(key=lambda item: (types.index(Path(item[0]).parent.name), Path(item[0]).name))
             after = self._across(result for _name, result in results)
+        self._accepted = (candidate, {_key(problem) for problem in after.errors}, stamps)
         return [
             problem for problem in after.errors
             if problem.path == shown or _key(problem) not in before
         ]
+
+    def written(self, path: Path) -> None:
+        """The candidate just checked for ``path`` is now on disk (or deleted): what the check
+        found is the next save's "before"."""
+        if self._accepted is None or self._accepted[0].path != path:
+            return
+        candidate, after, stamps = self._accepted
+        self._accepted = None
+        stamps = dict(stamps)
+        target = str(candidate.path)
+        stamps.pop(target, None)
+        if candidate.text is not None:
+            stamps[target] = _stamp(target)
+        types = list(RECORD_TYPES)
+        order = sorted(stamps, key=lambda name: (types.index(Path(name).parent.name), Path(name).name))
+        self._before = ((tuple((name, stamps[name]) for name in order), self._pages_state()), after)
 
     def page_refusals(self, name: str, text: str) -> list[Problem]:
         """The errors ``tongxin check`` would report for a free page saved with ``text``."""

@@ -216,6 +216,7 @@ class ContentStore:
                 return None  # saved without a change: nothing to write or commit
             written = [self._write(target, content) for target, content in uploaded]
             _atomic_write(target.path, text.encode("utf-8"))
+            self.checks.written(target.path)
             verb = "更新" if existed else "新建"
             return self.history.commit([*written, target.path], f"{verb}{_kind_label(target)}：{title}")
 
@@ -306,6 +307,7 @@ class ContentStore:
             existing = [target.path for target in targets if target.path.exists()]
             for path in existing:
                 path.unlink()
+                self.checks.written(path)
             return self.history.commit(existing, "删除" + "、".join(titles))
 
 

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.support.project import Project, copy_project
 from tests.support.server import serve
@@ -217,3 +218,15 @@ def test_the_editor_tools_know_the_new_type(ninth: Project, tmp_path: Path) -> N
     run(ninth, "schema", "--output", str(tmp_path))
     schema = json.loads((tmp_path / "visits.schema.json").read_text(encoding="utf-8"))
     assert schema["properties"]["kind"]["enum"] == ["走访老党员", "慰问困难党员", "看望困难群众"]
+
+
+def test_the_browser_forms_have_the_new_type(ninth: Project, tmp_path: Path) -> None:
+    run(ninth, "cms", "--output", str(tmp_path / "admin"))
+    config = yaml.safe_load((tmp_path / "admin" / "config.yml").read_text(encoding="utf-8"))
+    visits = next(item for item in config["collections"] if item["name"] == "visits")
+    fields = {field["name"]: field for field in visits["fields"]}
+    assert visits["label"] == "走访慰问" and visits["folder"] == "content/visits"
+    assert fields["kind"]["widget"] == "select"
+    assert fields["kind"]["options"] == ["走访老党员", "慰问困难党员", "看望困难群众"]
+    assert fields["branch"]["widget"] == "relation" and fields["branch"]["collection"] == "organizations"
+    assert fields["date"]["widget"] == "datetime" and fields["date"]["format"] == "YYYY-MM-DD"

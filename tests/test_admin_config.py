@@ -203,3 +203,14 @@ def test_the_id_of_a_saved_record_cannot_change_and_an_existing_id_is_not_overwr
     status, text = persist(app, path, "id: 2026-meiliyuan-dangfei-shoujiao-gongkai\n" + before, new=True)
     assert status.startswith("422") and "已经有编号" in text
     assert (project.root / path).read_text(encoding="utf-8") == before
+
+
+def test_a_link_out_of_the_content_folder_is_not_followed(app: AdminApp, project: Project) -> None:
+    secret = project.root / "secret.txt"
+    secret.write_text("口令", encoding="utf-8")
+    (project.content / "notices" / "link.yml").symlink_to(secret)
+    status, text = call(app, "/admin/api/v1", {"action": "getEntry", "params": {"path": "content/notices/link.yml"}})
+    assert status.startswith("422") and "口令" not in text.decode()
+    status, text = call(app, "/admin/api/v1", {"action": "entriesByFolder",
+                                               "params": {"folder": "content/notices", "extension": "yml"}})
+    assert status == "200 OK" and "口令" not in text.decode() and "link.yml" not in text.decode()

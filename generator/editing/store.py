@@ -137,7 +137,11 @@ class ContentStore:
             raise self._outside(protocol_path)
         if folder == PAGES and not name.endswith(PAGE_SUFFIX):
             raise self._outside(protocol_path)
-        return Target(folder, self.source.content_dir / folder / name)
+        # Resolved, as record_paths names files: the checks tell the saved file from the others by it.
+        path = self.source.content_dir.resolve() / folder / name
+        if path.is_symlink() or path.parent.is_symlink():
+            raise self._outside(protocol_path)  # a link could lead the forms out of content/
+        return Target(folder, path)
 
     @staticmethod
     def _outside(path: str) -> Refused:
@@ -169,8 +173,8 @@ class ContentStore:
         directory = target.path.parent
         if not directory.is_dir():
             return []
-        names = sorted(p.name for p in directory.iterdir() if p.is_file() and p.name.endswith(extension)
-                       and not p.name.startswith("."))
+        names = sorted(p.name for p in directory.iterdir() if p.is_file() and not p.is_symlink()
+                       and p.name.endswith(extension) and not p.name.startswith("."))
         return [self.entry(self.protocol_path(directory / name)) for name in names]
 
     def media_file(self, protocol_path: str) -> dict[str, Any]:
@@ -186,7 +190,7 @@ class ContentStore:
         if not folder.is_dir():
             return []
         return [self.media_file(self.protocol_path(path)) for path in sorted(folder.iterdir())
-                if path.is_file() and not path.name.startswith(".")]
+                if path.is_file() and not path.is_symlink() and not path.name.startswith(".")]
 
     # --- writing ---------------------------------------------------------------------
 

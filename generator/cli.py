@@ -15,7 +15,8 @@ from typing import Any
 
 from .content.problems import Severity
 from .content.scaffold import type_choices
-from .site.settings import read_settings
+from .site.config_file import ConfigError
+from .site.settings import PortalSettings, read_settings
 from .site.source import BUILD_DATE_ENV, DEFAULT_TIMEZONE, resolve_build_date
 
 DEFAULT_CONFIG = "site_config.yml"
@@ -49,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--site-dir", "-d", help="输出文件夹（默认取配置里的 site_dir）")
     build.add_argument("--date", type=_date, help="构建日期 YYYY-MM-DD（默认今天或 SOURCE_DATE_EPOCH）")
     build.add_argument("--verbose", "-v", action="store_true", help="显示 MkDocs 的详细日志")
+    build.add_argument(
+        "--allow-shrink", action="store_true",
+        help="允许发布记录数不到现有站点一半的新站点（默认拒绝，以免误删内容后发布空门户）",
+    )
     build.add_argument(
         "--for-file", action="store_true",
         help=f"为从磁盘直接打开（file://，如 U 盘）构建：页面为 .html 文件，默认输出到 {FOR_FILE_SITE_DIR}/",
@@ -88,8 +93,17 @@ def _configured_lang(config_file: str) -> str:
     """The message language set in site_config.yml, or zh when it cannot be read."""
     try:
         return read_settings(Path(config_file)).lang
-    except Exception:  # a broken config is reported by the command itself
+    except ConfigError:  # a broken config is reported by the command itself
         return "zh"
+
+
+def _settings(args: argparse.Namespace) -> PortalSettings | None:
+    """site_config.yml read safely and checked, or None after printing what is wrong with it."""
+    try:
+        return read_settings(Path(args.config))
+    except ConfigError as error:
+        print(error.text(args.lang), file=sys.stderr)
+        return None
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -103,7 +117,9 @@ def _configure_logging(verbose: bool) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    settings = read_settings(Path(args.config))
+    settings = _settings(args)
+    if settings is None:
+        return 1
     result = settings.content_source().validate()
     log = result.log
     if args.format == "json":
@@ -146,12 +162,18 @@ def _build_site(args: argparse.Namespace, for_file: bool) -> tuple[Path, dt.date
     if args.date:
         os.environ[BUILD_DATE_ENV] = args.date
     overrides = {"site_dir": str(Path(args.site_dir).resolve())} if args.site_dir else {}
+    if _settings(args) is None:  # read safely first: MkDocs' own loader would run !!python tags
+        print("构建失败，已发布的站点保持不变（site/ unchanged）。" if args.lang != "en"
+              else "build failed; the published site is unchanged.", file=sys.stderr)
+        return None
     try:
         config = load_config(config_file=args.config, **overrides)
         plugin = config.plugins.get("tongxin")
         options = plugin.config if plugin is not None else {}
         if plugin is not None:
             plugin.config["lang"] = args.lang
+            if getattr(args, "allow_shrink", False):
+                plugin.config["allow_shrink"] = True
         if for_file and plugin is not None:
             plugin.config["for_file"] = True
         if options.get("for_file") and not args.site_dir:
@@ -205,11 +227,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _configure_logging(True)
     if args.date:
         os.environ[BUILD_DATE_ENV] = args.date
+    if _settings(args) is None:
+        return 1
     try:
         # Dirty: the tongxin plugin rebuilds incrementally and MkDocs keeps the files it did not
         # rewrite. The plugin watches our theme folder itself (not Material's 14,000 icons).
         serve(config_file=args.config, livereload=True, build_type="dirty", dev_addr=args.dev_addr)
     except Abort:
+        return 1
+    except OSError as error:  # the address is taken, or cannot be bound
+        print(f"无法在 {args.dev_addr} 上启动预览（{error.strerror}）；端口可能已被占用，请用 --dev-addr 换一个端口"
+              if args.lang != "en" else f"cannot serve on {args.dev_addr} ({error.strerror}); try another --dev-addr",
+              file=sys.stderr)
         return 1
     return 0
 
@@ -217,7 +246,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from .content.scaffold import ScaffoldError, create_record
 
-    settings = read_settings(Path(args.config))
+    settings = _settings(args)
+    if settings is None:
+        return 1
     try:
         path = create_record(settings.content_dir, args.type, args.id)
     except ScaffoldError as error:

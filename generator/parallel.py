@@ -15,9 +15,11 @@ A worker that dies (killed for lack of memory, say) fails the build with
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -49,6 +51,29 @@ def _run_one(index: int) -> Any:
 def _mark_worker() -> None:
     global _in_worker
     _in_worker = True
+    die_with_parent()
+
+
+# The process that forked this one, set just before forking (see ``die_with_parent``).
+_parent = os.getpid()
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """In a forked worker: be killed when the build that forked it dies, however it dies
+    (SIGKILL included), instead of running on with nobody to send results to."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: workers end when their pipe closes
+        return
+    if os.getppid() != _parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _remember_parent() -> None:
+    global _parent
+    _parent = os.getpid()
 
 
 def cpu_count() -> int:
@@ -86,6 +111,7 @@ def fork_map(
         yield from map(function, items)
         return
     _job = (function, items)
+    _remember_parent()
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_mark_worker)
     try:
@@ -118,6 +144,7 @@ class ForkedCall(Generic[R]):
         context = multiprocessing.get_context("fork")
         self._results, sender = context.Pipe(duplex=False)
         _call = function  # inherited by the forked process, never pickled
+        _remember_parent()
         try:
             self._process = context.Process(target=_send_result, args=(sender,), name="tongxin-call", daemon=True)
             self._process.start()

@@ -66,6 +66,11 @@ class PublicPhone:
 
 
 @dataclass(frozen=True)
+class PublicAddress:
+    """Marks a field holding a public place's address, where room numbers belong (privacy guard)."""
+
+
+@dataclass(frozen=True)
 class PersonField:
     """Marks a field that names a person in a public role (privacy guard)."""
 
@@ -153,6 +158,7 @@ Person = Annotated[str, PersonField()]
 FileName = Annotated[str, StoredFile()]
 AreaName = Annotated[str, Area()]
 Term = Annotated[str, Keyword()]
+Address = Annotated[str, PublicAddress()]
 
 OrganizationKind = Literal[
     "党工委", "党委", "联合党委", "党总支", "联合党总支", "党支部", "联合党支部", "网格党支部",
@@ -218,7 +224,7 @@ class OpeningHours(Part):
 class ObjectionContact(Part):
     department: str | None = _field("受理部门", "接收意见的部门", default=None)
     phone: Phone | None = _field("电话", "公开的受理电话", default=None)
-    address: str | None = _field("地址", "来信来访地址（办公地址）", default=None)
+    address: Address | None = _field("地址", "来信来访地址（办公地址）", default=None)
     email: str | None = _field("电子邮箱", "受理邮箱", default=None)
     note: str | None = _field("说明", "如受理时间、署名要求", default=None)
 
@@ -358,7 +364,7 @@ class Organization(Record):
     basis: OrganizationBasis | None = _field("组建方式", "党组织建在什么上，如“商务楼宇”", default=None)
     street: AreaName | None = _field("街道", "所在街道（镇）", default=None)
     community: AreaName | None = _field("社区", "所在社区", default=None)
-    address: str | None = _field("办公地址", "公开的办公地址", default=None)
+    address: Address | None = _field("办公地址", "公开的办公地址", default=None)
     phone: Phone | None = _field("联系电话", "公开的办公电话", default=None)
     hotlines: list[Hotline] = _field("服务热线", "其他公开热线", default_factory=list)
     secretary: Person | None = _field("书记", "书记（公开职务），如“王建国（兼任社区居委会主任）”", default=None)
@@ -378,7 +384,7 @@ class Place(Record):
     organization: OrgRef = _field("主办党组织", "负责这个阵地的党组织编号")
     street: AreaName | None = _field("街道", "所在街道", default=None)
     community: AreaName | None = _field("社区", "所在社区", default=None)
-    address: str = _field("地址", "阵地的地址")
+    address: Address = _field("地址", "阵地的地址")
     hours: OpeningHours | None = _field("开放时间", "结构化的开放时间", default=None)
     services: list[str] = _field("服务项目", "在这里能办的事", default_factory=list)
     phone: Phone | None = _field("联系电话", "公开的办公电话", default=None)
@@ -393,7 +399,7 @@ class Grid(Record):
     name: str = _field("名称", "网格名称，如“东花市南里第一网格”")
     street: AreaName | None = _field("街道", "所在街道", default=None)
     community: AreaName = _field("社区", "所在社区")
-    area: list[str] = _field("范围", "网格包含的楼栋、院落或单位", min_length=1)
+    area: list[Address] = _field("范围", "网格包含的楼栋、院落或单位", min_length=1)
     households: int | None = _field("户数", "网格内的户数", default=None, ge=0)
     leader: Person | None = _field("网格长", "网格长（公开职务）", default=None)
     phone: Phone | None = _field("联系电话", "网格服务电话（公开）", default=None)
@@ -477,7 +483,7 @@ class Lecture(Record):
     place: Annotated[str, RefTo("places", back="在这里举办的党课讲座")] | None = _field(
         "阵地", "举办地点（阵地编号）", default=None
     )
-    venue: str | None = _field("其他地点", "不在阵地时写地点，网上党课写平台名称", default=None)
+    venue: Address | None = _field("其他地点", "不在阵地时写地点，网上党课写平台名称", default=None)
     organization: OrgRef = _field("主办党组织", "主办党组织的编号")
     audience: str | None = _field("对象", "如“全体党员、入党积极分子”", default=None)
     summary: str | None = _field("内容提要", "一两句话的介绍", default=None)

@@ -17,40 +17,62 @@ the allow-list ``privacy_allow`` under the tongxin plugin in site_config.yml.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from pydantic import BaseModel
 
 from .loading import KeyPath, RawRecord, shown_value
-from .models import PersonField, PublicPhone, Record, field_marks, nested_model
-from .problems import ProblemLog
+from .models import PersonField, PublicAddress, PublicPhone, Record, field_marks, nested_model
+from .problems import Position, ProblemLog
 
 # GB 11643-1999: weights of the first 17 digits and the check character for sum mod 11.
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARACTERS = "10X98765432"
-
-# Six-digit area code, birth date 18xx–20xx, sequence, check character; editors may group
-# the digits with spaces or hyphens (110101 19900307 123X).
-_ID_CARD = re.compile(
-    r"(?<![0-9A-Za-z])([1-9]\d{5})[ -]?((?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))"
-    r"[ -]?(\d{3}[0-9Xx])(?![0-9A-Za-z])"
-)
-# Every ID-card or mobile number has a run of at least three digits.
-_DIGIT_RUN = re.compile(r"\d{3}")
-# China's mobile numbers: 1[3-9] and nine digits, optionally +86 and grouped 3-4-4.
-_MOBILE = re.compile(r"(?<![0-9])(?:(?:\+|00)?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![0-9])")
-_NUMERAL = r"[0-9０-９一二三四五六七八九十百零〇两]"
-# A dwelling inside a building: building/unit/room numbers, or "lives at".
-_HOME_ADDRESS = re.compile(
-    rf"{_NUMERAL}+\s*(?:号楼|号院|栋|幢|座|弄|号)\s*(?:{_NUMERAL}+\s*(?:单元|门|层|楼)\s*)?{_NUMERAL}+\s*(?:室|号房|户)"
+# The first two digits of an ID number: the province-level region (GB/T 2260).
+PROVINCES = frozenset({
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42",
+    "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83",
+})
+# What people put between groups of digits, or paste in by accident: spaces of every width,
+# hyphens and dashes, dots, and invisible characters. Matching reads a number across up to
+# three of them, so "110 101－1990·0307 123X" and "１３８　１２３４　５６７８" are numbers.
+_SEPARATOR = re.compile(r"[\s\-\u2010-\u2015\u2212.\u00b7\u30fb\u200b-\u200d\u2060\ufeff\u00ad_]{1,3}")
+_GROUP = re.compile(r"[0-9]+[Xx]?")
+_NUMERAL = r"[0-9一二三四五六七八九十百零〇两]"
+# A dwelling inside a building: a building number, perhaps a unit or floor, a room number
+# ("3号楼2单元501室", "住3栋501", "3#楼501", "7幢602"), or the same in English.
+_DWELLING = re.compile(
+    rf"{_NUMERAL}+\s*(?:号楼|号院|栋|幢|座|#楼|#|号)\s*(?:{_NUMERAL}+\s*(?:单元|门|层|楼)\s*)?"
+    rf"(?:{_NUMERAL}{{3,4}}|{_NUMERAL}+\s*(?:室|号房|户|房))"
     rf"|{_NUMERAL}+\s*(?:号楼|栋|幢)\s*{_NUMERAL}+\s*单元"
-    rf"|{_NUMERAL}+\s*单元\s*{_NUMERAL}+"
+    rf"|{_NUMERAL}+\s*单元\s*{_NUMERAL}+\s*(?:室|号|户)?"
     r"|(?<!\d)\d{1,3}-\d{1,2}-\d{3,4}(?!\d)(?:室|号)?"
-    r"|家住|住址|家庭地址|现住|住在"
+    r"|\b(?:room|rm\.?|flat|apt\.?|apartment|unit)\s*#?\s*\d+[a-z]?\b.{0,24}?\b(?:building|bldg\.?|block|tower)\s*#?\s*\d+"
+    r"|\b(?:building|bldg\.?|block|tower)\s*#?\s*\d+[a-z]?\b.{0,24}?\b(?:room|rm\.?|flat|apt\.?|apartment|unit)\s*#?\s*\d+",
+    re.IGNORECASE,
 )
+# Words that say "lives at" (in a field naming a person, these alone are refused).
+_RESIDENCE_WORDS = re.compile(
+    r"家住|住址|家庭地址|家庭住址|现住|住在|居住|\blives? at\b|\bhome address\b", re.IGNORECASE
+)
+# Every ID-card or mobile number has at least three digits (any width) in it.
+_DIGIT = re.compile(r"[0-9\uff10-\uff19]")
+
+
+@dataclass(frozen=True)
+class NumberMatch:
+    """A personal number found in a text: where it starts in the text as written."""
+
+    kind: str  # "id" or "mobile"
+    start: int
+    end: int
+    text: str  # as written
+    digits: str  # the number itself (an ID's X upper case, no country code)
 
 
 def id_card_checksum_ok(number: str) -> bool:
@@ -62,24 +84,108 @@ def id_card_checksum_ok(number: str) -> bool:
     return ID_CHECK_CHARACTERS[total % 11] == digits[17]
 
 
-def id_card_numbers(text: str) -> Iterator[re.Match[str]]:
-    """Every ID-card number in ``text`` whose check character is right."""
-    for match in _ID_CARD.finditer(text):
-        if id_card_checksum_ok("".join(match.groups())):
-            yield match
+def _is_date(text: str) -> bool:
+    try:
+        dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        return False
+    return True
 
 
-def mobile_numbers(text: str) -> Iterator[re.Match[str]]:
-    yield from _MOBILE.finditer(text)
+def _is_id(digits: str) -> bool:
+    if digits[:2] not in PROVINCES:
+        return False
+    if len(digits) == 18:
+        return digits[6:8] in ("18", "19", "20") and _is_date(digits[6:14]) and id_card_checksum_ok(digits)
+    # First-generation cards (15 digits): area, YYMMDD of a 19xx birth date, sequence.
+    return len(digits) == 15 and digits.isdigit() and _is_date("19" + digits[6:12])
 
 
-def home_addresses(text: str) -> Iterator[re.Match[str]]:
-    yield from _HOME_ADDRESS.finditer(text)
+def _is_mobile(digits: str) -> bool:
+    return len(digits) == 11 and digits[0] == "1" and digits[1] in "3456789" and digits.isdigit()
+
+
+def _normalised(text: str) -> tuple[str, list[int]]:
+    """NFKC of ``text`` (full-width digits and separators become ASCII), with the offset in
+    ``text`` of every character."""
+    if text.isascii():
+        return text, list(range(len(text)))
+    chars: list[str] = []
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        folded = unicodedata.normalize("NFKC", char)
+        chars.append(folded)
+        offsets.extend([index] * len(folded))
+    return "".join(chars), offsets
+
+
+def personal_numbers(text: str) -> Iterator[NumberMatch]:
+    """Every ID-card number (18 digits with a right check character, or 15 with a birth
+    date) and mobile number in ``text``, however its digits are grouped and written."""
+    if len(_DIGIT.findall(text)) < 3:
+        return
+    flat, offsets = _normalised(text)
+    groups: list[re.Match[str]] = list(_GROUP.finditer(flat))
+    taken_until = -1
+    for first, group in enumerate(groups):
+        if group.start() < taken_until:
+            continue
+        digits = ""
+        for last in range(first, len(groups)):
+            if last > first:
+                between = flat[groups[last - 1].end():groups[last].start()]
+                if not _SEPARATOR.fullmatch(between) or digits.endswith(("X", "x")):
+                    break
+            digits += groups[last].group(0)
+            if len(digits) > 22:
+                break
+            found = _classify(digits.upper())
+            if found is None:
+                continue
+            kind, number = found
+            end = groups[last].end()
+            start = offsets[group.start()]
+            stop = offsets[end - 1] + 1
+            taken_until = end
+            yield NumberMatch(kind, start, stop, text[start:stop], number)
+            break
+
+
+def _classify(digits: str) -> tuple[str, str] | None:
+    if len(digits) in (15, 18) and _is_id(digits):
+        return "id", digits
+    for prefix in ("0086", "86", ""):
+        if digits.startswith(prefix) and _is_mobile(digits[len(prefix):]):
+            return "mobile", digits[len(prefix):]
+    return None
+
+
+def id_card_numbers(text: str) -> Iterator[NumberMatch]:
+    """Every ID-card number in ``text``."""
+    return (match for match in personal_numbers(text) if match.kind == "id")
+
+
+def mobile_numbers(text: str) -> Iterator[NumberMatch]:
+    return (match for match in personal_numbers(text) if match.kind == "mobile")
+
+
+def home_addresses(text: str, person: bool = False) -> Iterator[re.Match[str]]:
+    """Dwellings in ``text`` (and, in a field naming a person, words that say where one lives)."""
+    flat = unicodedata.normalize("NFKC", text) if not text.isascii() else text
+    if len(flat) != len(text):  # NFKC changed the length: report at the start of the text
+        flat = text
+    yield from _DWELLING.finditer(flat)
+    if person:
+        yield from _RESIDENCE_WORDS.finditer(flat)
 
 
 def digits_of(text: str) -> str:
-    """Only the digits (and a final X) of a number as written, for comparing numbers."""
-    return re.sub(r"[^0-9Xx]", "", text).upper().removeprefix("0086").removeprefix("86")
+    """The digits (and a final X) of a number as written, for comparing numbers."""
+    digits = re.sub(r"[^0-9X]", "", unicodedata.normalize("NFKC", text).upper())
+    for prefix in ("0086", "86"):
+        if len(digits) == 11 + len(prefix) and digits.startswith(prefix):
+            return digits[len(prefix):]
+    return digits
 
 
 @dataclass(frozen=True)
@@ -88,6 +194,7 @@ class FieldKind:
 
     public_phone: bool = False
     person: bool = False
+    public_address: bool = False
 
 
 def _field_kind(model: type[BaseModel], key_path: KeyPath) -> FieldKind:
@@ -106,6 +213,7 @@ def _field_kind_by_names(model: type[BaseModel], names: tuple[str, ...]) -> Fiel
         kind = FieldKind(
             public_phone=any(isinstance(m, PublicPhone) for m in marks),
             person=any(isinstance(m, PersonField) for m in marks),
+            public_address=any(isinstance(m, PublicAddress) for m in marks),
         )
         current = nested_model(info)
     return kind
@@ -123,10 +231,43 @@ def _texts(value: object, key_path: KeyPath = ()) -> Iterator[tuple[KeyPath, str
         yield key_path, str(value)
 
 
-def _masked(number: str) -> str:
+def _masked(digits: str) -> str:
     """A number shown in a message without repeating all of it in logs."""
-    digits = re.sub(r"\s", "", number)
     return digits[:3] + "*" * max(len(digits) - 7, 0) + digits[-4:] if len(digits) > 7 else digits
+
+
+def privacy_problems(
+    text: str, allowed: frozenset[str], kind: FieldKind = FieldKind()
+) -> Iterator[tuple[int, str, str]]:
+    """(offset in ``text``, zh, en) of every personal number or home address in ``text``."""
+    for match in personal_numbers(text):
+        if match.digits in allowed or (match.kind == "mobile" and kind.public_phone):
+            continue
+        shown = _masked(match.digits)
+        if match.kind == "id":
+            yield (match.start,
+                   f"这里有一个身份证号码（{shown}，ID-card number）；门户不得公开居民或党员的个人信息，请删除它",
+                   f"an ID-card number ({shown}) must never be published; delete it")
+        else:
+            yield (match.start,
+                   f"这里有一个手机号码（{shown}，mobile number）；个人手机号不得公开。"
+                   "请改写办公电话或热线；若这个号码本来就是公开的服务电话，请写在 phone 字段，"
+                   "或加入 site_config.yml 中 tongxin 插件的 privacy_allow 列表",
+                   f"a personal mobile number ({shown}) must not be published; "
+                   "give an office phone, or put a number meant to be public into privacy_allow")
+    if kind.public_address:
+        return
+    # One message per text: "家住3号楼2单元501室" is one address, not two.
+    for match in list(home_addresses(text, person=kind.person))[:1]:
+        yield (match.start(),
+               f"这里有像家庭住址的内容（“{shown_value(match.group(0))}”，home address）；门户不得公开居民的住址。"
+               "人员字段只写姓名和公开职务，如“王建国（社区党委书记）”；办公地点请写在 address 字段",
+               f"what looks like a home address ({shown_value(match.group(0))!r}); publish no resident's "
+               "address: give only names and public roles, and office places in an address field")
+
+
+def allowed_numbers(allowed: Iterable[str]) -> frozenset[str]:
+    return frozenset(digits_of(number) for number in allowed)
 
 
 def check_privacy(
@@ -140,40 +281,19 @@ def check_privacy(
 
     ``field_label`` turns a key path into the label used in messages (validation's own).
     """
-    allowed_numbers = {digits_of(number) for number in allowed}
+    allowed_set = allowed_numbers(allowed)
     for key_path, text in _texts(raw.data):
         kind = _field_kind(model, key_path)
-        may_hold_number = _DIGIT_RUN.search(text) is not None
-        if not may_hold_number and not kind.person:
-            continue  # the common case: no run of digits, nobody's name
-        for match in id_card_numbers(text) if may_hold_number else ():
-            if digits_of(match.group(0)) in allowed_numbers:
-                continue
-            log.add(
-                raw.path, raw.position_in(key_path, match.start()), field_label(model, key_path),
-                f"这里有一个身份证号码（{_masked(match.group(0))}，ID-card number）；门户不得公开居民"
-                "或党员的个人信息，请删除它",
-                f"an ID-card number ({_masked(match.group(0))}) must never be published; delete it",
-            )
-        if may_hold_number and not kind.public_phone:
-            for match in mobile_numbers(text):
-                if digits_of(match.group(0)) in allowed_numbers:
-                    continue
-                log.add(
-                    raw.path, raw.position_in(key_path, match.start()), field_label(model, key_path),
-                    f"这里有一个手机号码（{_masked(match.group(0))}，mobile number）；个人手机号不得公开。"
-                    "请改写办公电话或热线；若这个号码本来就是公开的服务电话，请写在 phone 字段，"
-                    "或加入 site_config.yml 中 tongxin 插件的 privacy_allow 列表",
-                    f"a personal mobile number ({_masked(match.group(0))}) must not be published; "
-                    "give an office phone, or put a number meant to be public into privacy_allow",
-                )
-        if kind.person:
-            # One message per field: "家住3号楼2单元501室" is one address, not two.
-            for match in list(home_addresses(text))[:1]:
-                log.add(
-                    raw.path, raw.position_in(key_path, match.start()), field_label(model, key_path),
-                    f"人员字段里出现了像家庭住址的内容（“{shown_value(match.group(0))}”，home address）；"
-                    "只写姓名和公开职务，如“王建国（社区党委书记）”",
-                    f"what looks like a home address ({shown_value(match.group(0))!r}) in a field "
-                    "naming a person; give only the name and public role",
-                )
+        for offset, zh, en in privacy_problems(text, allowed_set, kind):
+            log.add(raw.path, raw.position_in(key_path, offset), field_label(model, key_path), zh, en)
+
+
+def check_text_privacy(
+    text: str, path: str, allowed: Iterable[str], log: ProblemLog, field: str = "", first_line: int = 1
+) -> None:
+    """Log an error for every personal number or home address in a published text that is no
+    record (a free page, a file name, a string of site_config.yml), at its line."""
+    for offset, zh, en in privacy_problems(text, allowed_numbers(allowed)):
+        line = text.count("\n", 0, offset)
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        log.add(path, Position(first_line + line, column), field, zh, en)

@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..parallel import fork_map
+from .folder import check_content_folder
 from .loading import KeyPath, RawRecord, display_path, load_record, record_files, shown_value
 from .markup import unsafe_markup, unsafe_page_markup
 from .models import (
@@ -462,7 +463,7 @@ def validate_content(
     """Load and validate every record under ``content_dir``; never raises on bad content."""
     items = list(record_files(content_dir, list(RECORD_TYPES)))
     checked = validate_files(items, content_dir, project_root, max_bytes, privacy_allow)
-    return check_across_records(checked, content_dir, project_root)
+    return check_across_records(checked, content_dir, project_root, privacy_allow)
 
 
 def validate_files(
@@ -484,7 +485,8 @@ def validate_files(
 
 
 def check_across_records(
-    checked: Iterable[tuple[ValidRecord | None, ProblemLog]], content_dir: Path, project_root: Path
+    checked: Iterable[tuple[ValidRecord | None, ProblemLog]], content_dir: Path, project_root: Path,
+    privacy_allow: Iterable[str] = (),
 ) -> ValidationResult:
     """Pass 3 over every file's own result (in ``record_files`` order), and the folder checks."""
     log = ProblemLog()
@@ -494,6 +496,7 @@ def check_across_records(
         if record is not None:
             typed.append(record)
     _warn_stray_files(content_dir, project_root, log)
+    check_content_folder(content_dir, project_root, privacy_allow, log)
     _check_free_pages(content_dir, project_root, log)
     typed = _check_duplicates(typed, log)
     _check_references(typed, log)

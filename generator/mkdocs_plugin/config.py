@@ -31,3 +31,6 @@ class TongxinConfig(base.Config):
     # The intranet git server's backend for the forms when they are published without
     # ``tongxin serve`` (``tongxin cms``): Decap's backend section, e.g. name: gitea, repo: …
     admin_backend = c.Optional(c.Type(dict))
+    # Publish a site with fewer than half the records of the site it replaces (refused by
+    # default: an emptied content folder would otherwise replace the live portal).
+    allow_shrink = c.Type(bool, default=False)

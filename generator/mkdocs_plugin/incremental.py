@@ -41,7 +41,7 @@ from ..content.models import RECORD_TYPES, Organization, Record
 from ..content.problems import ProblemLog
 from ..content.validation import ValidationResult, ValidRecord, check_across_records, validate_files
 from ..outputs.context import OutputContext
-from ..parallel import fork_map
+from ..parallel import die_with_parent, fork_map
 from ..render.rendering import PagePlan, PortalRenderer, RenderedPage, check_collisions
 from ..site.graph import SiteGraph
 from ..site.source import ContentSource
@@ -122,7 +122,9 @@ class ValidationCache:
             del self._files[name]
         self.revalidated = len(stale)
         results = ((self._files[name].record, self._files[name].log) for name in names)
-        return check_across_records(results, source.content_dir, source.project_root)
+        result = check_across_records(results, source.content_dir, source.project_root, source.privacy_allow)
+        source.check_published_config(result.log)
+        return result
 
 
 # --- which records an edit reaches -----------------------------------------------------
@@ -369,6 +371,7 @@ WRITTEN_LIST = "written.txt"
 
 
 def _write_outputs_and_sync(context: OutputContext, write: Callable[[OutputContext], None], staging: Path) -> None:
+    die_with_parent()
     fresh = staging / "new"
     shutil.rmtree(fresh, ignore_errors=True)
     fresh.mkdir(parents=True)

@@ -17,6 +17,7 @@ background, so an edit shows in the browser within a second or two even at 10,00
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import shutil
 from collections.abc import Callable
@@ -25,7 +26,6 @@ from functools import partial
 from pathlib import Path
 
 import jinja2
-import markupsafe
 import yaml
 from markdown.extensions.toc import slugify_unicode
 from mkdocs.config.defaults import MkDocsConfig
@@ -46,16 +46,29 @@ from ..outputs.writers import OutputContext, move_into, write_early_outputs, wri
 from ..parallel import ForkedCall, fork_call, fork_map
 from ..progress import BuildProgress
 from ..render.rendering import PageCollision, PortalRenderer, RenderedPage, SiteInfo, TemplateProblem
+from ..site.published import OPENDATA_INDEX
 from ..site.source import ContentSource, resolve_build_date
 from ..site.urls import UrlScheme
+from . import swap
 from .admin import mount_admin
 from .config import TongxinConfig
 from .incremental import IncrementalSite, PageUpdate, folder_stamp, remove_file
 from .nav import with_record_sections
-from .shell import PageShell
+from .shell import PageShell, escape_config_texts, escape_nav_titles, escape_page_title
 from .templates import correct_material
 
 log = logging.getLogger("mkdocs.plugins.tongxin")
+# Below this share of the live site's records a build is refused unless allow_shrink is set.
+SHRINK_LIMIT = 0.5
+
+
+def published_record_count(site_dir: Path) -> int:
+    """Records of the site at ``site_dir``, from the catalogue of its open data (0 if none)."""
+    try:
+        catalogue = json.loads((site_dir / OPENDATA_INDEX).read_text(encoding="utf-8"))
+        return sum(int(dataset.get("count", 0)) for dataset in catalogue.get("datasets", []))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0
 
 
 class TongxinPlugin(BasePlugin[TongxinConfig]):
@@ -100,6 +113,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
         self.content_dir = (root / self.config.content_dir).resolve()
+        if self.incremental is None:
+            self._recover_killed_build(config)
         # Free pages get working anchors for Chinese headings, like record bodies do.
         config.mdx_configs.setdefault("toc", {})["slugify"] = slugify_unicode
         # Free pages are sanitised, which drops style="text-align"; align="…" survives.
@@ -112,6 +127,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         config.nav = with_record_sections(config.nav, RECORD_TYPES)
         self.progress = BuildProgress()  # a bar on a terminal, nothing in CI or logs
         self.pages = self._render(config, root)
+        escape_config_texts(config)
         if self.incremental is None:
             self._start_atomic_build(config)
         return config
@@ -128,9 +144,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
                 files.remove(existing)
-            # Material prints page titles unescaped (header, <title>): escape them here so a
-            # record title like "<script>…" is shown as text, never run.
-            front_matter = yaml.safe_dump({"title": str(markupsafe.escape(page.title))}, allow_unicode=True)
+            # The title as written: on_page_content escapes every page's title, this one's too.
+            front_matter = yaml.safe_dump({"title": page.title}, allow_unicode=True)
             files.append(
                 File.generated(
                     config,
@@ -147,6 +162,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         self.nav = nav
+        escape_nav_titles(nav.items)
         return nav
 
     def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
@@ -162,6 +178,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         return output
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        escape_page_title(page)  # known only now: a free page's title is its first heading
         rendered = self.pages.get(page.file.src_uri)
         # Free pages are editors' Markdown too: publish them sanitised like record bodies.
         return rendered.html if rendered is not None else sanitize(html, PAGE_TAGS)
@@ -214,7 +231,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         except ValueError as error:
             raise PluginError(f"build_date 无效（应为 YYYY-MM-DD）: {error}") from None
         source = ContentSource(
-            root, self.content_dir, self.config.max_file_bytes, tuple(self.config.privacy_allow)
+            root, self.content_dir, self.config.max_file_bytes, tuple(self.config.privacy_allow),
+            Path(config.config_file_path) if config.config_file_path else None, self.config.allow_shrink,
         )
         self.progress.stage("检查内容")
         try:
@@ -380,23 +398,40 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             sources = [Path(config.theme.custom_dir or root / "theme"), Path(config.docs_dir)]
             raise PluginError(describe_external_resources(found, sources, root, self.config.lang))
 
+    def _recover_killed_build(self, config: MkDocsConfig) -> None:
+        for zh, en in swap.recover(Path(config.site_dir).resolve()):
+            log.warning(en if self.config.lang == "en" else zh)
+
     def _start_atomic_build(self, config: MkDocsConfig) -> None:
         final = Path(config.site_dir).resolve()
-        building = final.parent / f".{final.name}.building"
+        building = swap.sibling(final, swap.BUILDING)
         shutil.rmtree(building, ignore_errors=True)
         self.final_site_dir, self.building_site_dir = final, building
         config.site_dir = str(building)
+
+    def _refuse_shrinking(self) -> None:
+        """A site with under half the records of the live one is almost always a mistake
+        (a wrong content_dir, a deleted folder): refuse it unless allow_shrink says otherwise."""
+        if self.final_site_dir is None or self.outputs is None or self.config.allow_shrink:
+            return
+        live = published_record_count(self.final_site_dir)
+        built = sum(1 for _record in self.outputs.graph.all_records())
+        if live and built < live * SHRINK_LIMIT:
+            raise PluginError(
+                f"新站点只有 {built} 条记录，而现在发布的站点有 {live} 条（不到一半）；通常是 content_dir 写错或"
+                "内容文件夹被误删。若确实要这样发布，请运行 tongxin build --allow-shrink，或在 site_config.yml 的"
+                " tongxin 插件下写 allow_shrink: true"
+                if self.config.lang != "en" else
+                f"the new site has {built} records, the published one {live} (under half): refused; "
+                "pass --allow-shrink (or allow_shrink: true) if this is meant"
+            )
 
     def _finish_atomic_build(self) -> None:
         final, building = self.final_site_dir, self.building_site_dir
         if final is None or building is None:
             return
-        retired = final.parent / f".{final.name}.previous"
-        shutil.rmtree(retired, ignore_errors=True)
-        if final.exists():
-            final.rename(retired)
-        building.rename(final)
-        shutil.rmtree(retired, ignore_errors=True)
+        self._refuse_shrinking()
+        swap.publish(building, final)
         self.building_site_dir = None
 
 

@@ -16,6 +16,7 @@ import jinja2
 import markupsafe
 from mkdocs.commands.build import get_context
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure import StructureItem
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -33,6 +34,56 @@ _BLANK_LINES = re.compile(r"\n{2,}")
 
 def compact_layout(html: str) -> str:
     return _BLANK_LINES.sub("\n", _INDENTATION.sub("\n", html))
+
+
+# --- the one escaping path for texts that reach Material's templates ----------------------
+#
+# Material's templates print titles, the site name and other configuration texts without
+# escaping them (MkDocs' Jinja environment does not autoescape). Every such text is escaped
+# here, once, into Markup: printed as is it shows as text, and Jinja's own ``| e`` leaves
+# Markup alone, so nothing is escaped twice.
+
+# Configuration texts that Material prints (site name, description, author, copyright).
+CONFIG_TEXTS = ("site_name", "site_description", "site_author", "copyright")
+
+
+def as_text(text: object) -> markupsafe.Markup:
+    """``text`` escaped once for HTML (a Markup stays as it is)."""
+    return markupsafe.escape(text if isinstance(text, markupsafe.Markup) else str(text))
+
+
+def escape_config_texts(config: MkDocsConfig) -> None:
+    for name in CONFIG_TEXTS:
+        if isinstance(config.get(name), str):
+            config[name] = as_text(config[name])
+    config["extra"] = _escaped_values(config.get("extra") or {})
+
+
+def _escaped_values(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: _escaped_values(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_escaped_values(item) for item in value]
+    return as_text(value) if isinstance(value, str) else value
+
+
+def escape_nav_titles(items: list[StructureItem]) -> None:
+    """Section titles and titles set in the nav of site_config.yml."""
+    for item in items:
+        title = item.__dict__.get("title")
+        if isinstance(title, str):
+            item.title = as_text(title)  # type: ignore[misc]
+        if getattr(item, "children", None):
+            escape_nav_titles(item.children)  # type: ignore[arg-type]
+
+
+def escape_page_title(page: Page) -> None:
+    """A page's title wherever Material takes it from (the nav, front matter, its heading)."""
+    title = page.title
+    if title is not None:
+        page.title = as_text(title)  # type: ignore[misc]
+    if page.meta.get("title") is not None:
+        page.meta["title"] = as_text(page.meta["title"])
 
 
 # Placeholders chosen so that no template filter (escape, striptags, url) changes them.
@@ -78,7 +129,7 @@ class PageShell:
             rest = rest[index + len(token):]
 
     def fill(self, page: RenderedPage, record_path: str) -> str:
-        values = {"title": str(markupsafe.escape(page.title)), "body": page.html, "path": record_path}
+        values = {"title": as_text(page.title), "body": page.html, "path": record_path}
         pieces = [self.parts[0]]
         for slot, part in zip(self.slots, self.parts[1:], strict=True):
             pieces.append(values[slot])

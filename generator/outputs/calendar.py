@@ -82,7 +82,7 @@ def _calendar(context: OutputContext, name: str, components: list[bytes]) -> byt
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", icalendar.vText(name))  # vText escapes line breaks in a title
     cal.add("x-wr-timezone", context.site.timezone)
     head, end = cal.to_ical().split(b"END:VCALENDAR")
     return head + b"".join(components) + b"END:VCALENDAR" + end

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..content.loading import DEFAULT_MAX_BYTES
-from ..content.problems import ContentError
+from ..content.loading import DEFAULT_MAX_BYTES, display_path
+from ..content.privacy import allowed_numbers, privacy_problems
+from ..content.problems import ContentError, Position, ProblemLog
 from ..content.validation import ValidationResult, validate_content
+from .config_file import ConfigError, read_config_file
 from .graph import SiteGraph
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -50,11 +52,43 @@ class ContentSource:
     max_file_bytes: int = DEFAULT_MAX_BYTES
     # Numbers meant to be public that the privacy guard lets through (site_config.yml).
     privacy_allow: tuple[str, ...] = ()
+    # site_config.yml: its texts are published too (site name, nav titles…).
+    config_file: Path | None = None
+    # A portal with no records is refused unless this says it is meant (allow_shrink).
+    allow_empty: bool = False
 
     def validate(self) -> ValidationResult:
-        return validate_content(
+        result = validate_content(
             self.content_dir, self.project_root, self.max_file_bytes, self.privacy_allow
         )
+        self.check_published_config(result.log)
+        if not result.records and not result.log.has_errors() and self.config_file is not None and not self.allow_empty:
+            result.log.add(
+                display_path(self.config_file, self.project_root), Position(1, 1), "content_dir",
+                f"内容文件夹 {display_path(self.content_dir, self.project_root)} 里没有任何记录；发布它会用空门户"
+                "替换现有站点。请检查 content_dir；若确实要发布空门户，请用 tongxin build --allow-shrink",
+                "the content folder holds no records; publishing it would replace the portal with an empty one "
+                "(check content_dir, or pass --allow-shrink)",
+            )
+        return result
+
+    def check_published_config(self, log: ProblemLog) -> None:
+        """The privacy guard over every text of site_config.yml, and a portal with records."""
+        if self.config_file is None:
+            return
+        try:
+            file = read_config_file(self.config_file, display_path(self.config_file, self.project_root))
+        except ConfigError as error:
+            log.add(error.path, error.position, "", error.zh, error.en)
+            return
+        allow = allowed_numbers(self.privacy_allow)
+        for key_path, text in file.strings():
+            if key_path[-1:] == ("privacy_allow",) or "privacy_allow" in key_path:
+                continue
+            for offset, zh, en in privacy_problems(text, allow):
+                where = file.position_of(key_path)
+                log.add(file.shown, Position(where.line, where.column + offset if offset else where.column),
+                        ".".join(map(str, key_path)), zh, en)
 
     def load_graph(
         self,

@@ -127,7 +127,7 @@ MARKUP_TEMPLATES = (
     "<IMG SRC=x OnErRoR=alert({n})>",
     "<img src=x onerror=&#97;lert({n})>",
     "]]></content><script>alert({n})</script>",
-    # "\nDESCRIPTION:x\nURL:javascript:alert({n})",
+    "\nDESCRIPTION:x\nURL:javascript:alert({n})",
     "{{ alert({n}) }}{% raw %}",
 )
 

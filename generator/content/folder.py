@@ -62,6 +62,20 @@ def check_content_folder(content_dir: Path, project_root: Path, privacy_allow: I
                 check_text_privacy(path.read_text(encoding="utf-8", errors="replace"), shown, allow, log)
 
 
+def check_links_out(folder: Path, project_root: Path, log: ProblemLog) -> None:
+    """Log every symlink under ``folder`` (the theme, say) that leads out of the project."""
+    root = project_root.resolve()
+    for parent, dirs, names in os.walk(folder):
+        for name in [*dirs, *names]:
+            path = Path(parent) / name
+            if path.is_symlink() and not _inside(path, root):
+                log.add(display_path(path, project_root), Position(1, 1), "",
+                        f"这是指向项目文件夹以外（{os.readlink(path)}）的符号链接（symlink）；请删除它",
+                        f"a symbolic link to {os.readlink(path)}, outside the project")
+                if name in dirs:
+                    dirs.remove(name)
+
+
 def _inside(path: Path, root: Path) -> bool:
     try:
         return path.resolve().is_relative_to(root)

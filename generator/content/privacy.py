@@ -60,8 +60,8 @@ _DWELLING = re.compile(
 _RESIDENCE_WORDS = re.compile(
     r"家住|住址|家庭地址|家庭住址|现住|住在|居住|\blives? at\b|\bhome address\b", re.IGNORECASE
 )
-# Every ID-card or mobile number has at least three digits (any width) in it.
-_DIGIT = re.compile(r"[0-9\uff10-\uff19]")
+# Every ID-card or mobile number has at least three digits (of any script) in it.
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,8 @@ def _normalised(text: str) -> tuple[str, list[int]]:
     chars: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(text):
-        folded = unicodedata.normalize("NFKC", char)
+        value = unicodedata.decimal(char, None)  # any script's digit (٣, ๓, ३) reads as one
+        folded = str(value) if value is not None else unicodedata.normalize("NFKC", char)
         chars.append(folded)
         offsets.extend([index] * len(folded))
     return "".join(chars), offsets

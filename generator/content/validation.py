@@ -318,7 +318,8 @@ def _check_files(record: ValidRecord, files_dir: Path, log: ProblemLog) -> None:
         )
         for loc, link in links:
             target = files_dir / link.file
-            inside = files_dir.resolve() in target.resolve().parents
+            plain = _PLAIN_FILE_NAME.fullmatch(link.file) is not None and len(link.file.encode()) < 250
+            inside = plain and files_dir.resolve() in target.resolve().parents
             if not inside or not target.is_file():
                 log.add(
                     record.raw.path,
@@ -327,6 +328,12 @@ def _check_files(record: ValidRecord, files_dir: Path, log: ProblemLog) -> None:
                     f"找不到文件 content/files/{link.file}；请把文件放进 content/files/，或改正文件名",
                     f"file content/files/{link.file} not found",
                 )
+
+
+# A file under content/files/: no control characters, no way up or out ("..", "/", "\\", "~", "C:").
+_PLAIN_FILE_NAME = re.compile(
+    r"(?!.*(?:^|/)\.\.?(?:/|$))(?![/~])[^\x00-\x1f\x7f\\:%\u200b-\u200f\u202a-\u202e\u2066-\u2069]+(?<!/)"
+)
 
 
 RECORD_RULES = {"notices": _check_notice, "lectures": _check_lecture, "places": _check_place}

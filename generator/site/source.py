@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ..content.folder import check_links_out
 from ..content.loading import DEFAULT_MAX_BYTES, display_path
 from ..content.privacy import allowed_numbers, privacy_problems
 from ..content.problems import ContentError, Position, ProblemLog
@@ -81,6 +82,10 @@ class ContentSource:
         except ConfigError as error:
             log.add(error.path, error.position, "", error.zh, error.en)
             return
+        theme = file.data.get("theme") if isinstance(file.data.get("theme"), dict) else {}
+        custom_dir = theme.get("custom_dir") if isinstance(theme, dict) else None
+        if isinstance(custom_dir, str):
+            check_links_out(self.project_root / custom_dir, self.project_root, log)
         allow = allowed_numbers(self.privacy_allow)
         for key_path, text in file.strings():
             if key_path[-1:] == ("privacy_allow",) or "privacy_allow" in key_path:

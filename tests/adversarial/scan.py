@@ -144,8 +144,12 @@ def fold(text: str) -> str:
     return re.sub(r"[\s\u200b\u3000\-－‐–—.．·,，]", "", unicodedata.normalize("NFKC", text)).lower()
 
 
+def _ascii_digits(text: str) -> str:
+    return "".join(str(unicodedata.decimal(c)) if unicodedata.decimal(c, None) is not None else c for c in text)
+
+
 def normalised_digits(text: str) -> str:
-    return re.sub(r"[^0-9X]", "", unicodedata.normalize("NFKC", text).upper())
+    return re.sub(r"[^0-9X]", "", _ascii_digits(unicodedata.normalize("NFKC", text)).upper())
 
 
 _BETWEEN_DIGITS = re.compile(r"(?<=[0-9Xx])[^0-9A-Za-z\u4e00-\u9fff]{1,3}(?=[0-9])")
@@ -154,7 +158,7 @@ _BETWEEN_DIGITS = re.compile(r"(?<=[0-9Xx])[^0-9A-Za-z\u4e00-\u9fff]{1,3}(?=[0-9
 def digit_runs(text: str) -> list[str]:
     """Runs of digits in ``text`` with what separates digit groups (spaces, dashes, dots,
     invisible characters, up to three of them) removed."""
-    flat = _BETWEEN_DIGITS.sub("", unicodedata.normalize("NFKC", text))
+    flat = _BETWEEN_DIGITS.sub("", _ascii_digits(unicodedata.normalize("NFKC", text)))
     return [run.upper() for run in re.findall(r"[0-9][0-9Xx]*", flat)]
 
 

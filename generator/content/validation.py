@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..parallel import fork_map
+from .characters import invisible_characters
 from .folder import check_content_folder
 from .loading import KeyPath, RawRecord, display_path, load_record, record_files, shown_value
 from .markup import unsafe_markup, unsafe_page_markup
@@ -38,7 +39,7 @@ from .models import (
     reference_fields,
 )
 from .offline import check_record_body
-from .privacy import check_privacy
+from .privacy import _texts, check_privacy
 from .problems import Position, ProblemLog, Severity
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -290,6 +291,7 @@ def _check_lecture(record: ValidRecord, log: ProblemLog) -> None:
 def _check_place(record: ValidRecord, log: ProblemLog) -> None:
     place = record.model
     assert isinstance(place, Place)
+    _check_exceptions(place, record, log)
     if place.hours is None:
         return
     for index, period in enumerate(place.hours.periods):
@@ -307,6 +309,21 @@ def _check_place(record: ValidRecord, log: ProblemLog) -> None:
 def _file_link_fields(model: type[Record]) -> tuple[str, ...]:
     """Fields holding links to files in content/files/ (attachments, materials …)."""
     return tuple(name for name, info in model.model_fields.items() if nested_model(info) is FileLink)
+
+
+def _check_exceptions(place: Place, record: ValidRecord, log: ProblemLog) -> None:
+    for index, exception in enumerate(place.hours.exceptions if place.hours else []):
+        where = record.raw.position_of(("hours", "exceptions", index, "close"))
+        label = f"hours.exceptions[{index}]（特殊安排）"
+        if exception.closed:
+            continue
+        if (exception.open is None) != (exception.close is None):
+            log.add(record.raw.path, where, label, "特殊安排要同时写开门时间 open 和关门时间 close，或写 closed: true",
+                    "an exception needs both open and close, or closed: true")
+        elif exception.open is not None and exception.close is not None and exception.close <= exception.open:
+            log.add(record.raw.path, where, label,
+                    f"关门时间 {exception.close:%H:%M} 不晚于开门时间 {exception.open:%H:%M}",
+                    "closing time is not after opening time")
 
 
 def _check_files(record: ValidRecord, files_dir: Path, log: ProblemLog) -> None:
@@ -427,6 +444,12 @@ def _check_publishable(raw: RawRecord, privacy_allow: Iterable[str], log: Proble
     """Personal data is refused; what sanitising would remove from the body is reported."""
     model = RECORD_TYPES[raw.type_name]
     check_privacy(raw, model, _field_label, privacy_allow, log)
+    for key_path, text in _texts(raw.data):
+        for offset, character in invisible_characters(text):
+            log.add(raw.path, raw.position_in(key_path, offset), _field_label(model, key_path),
+                    f"这里有一个看不见或会改变文字方向的字符（{character}），会让显示的文字与实际不同；请删除它"
+                    "（常见于从网页或聊天软件复制的文字）",
+                    f"an invisible or direction-changing character ({character}); delete it")
     body = raw.data.get("body")
     if not isinstance(body, str):
         return

@@ -47,10 +47,11 @@ _NUMERAL = r"[0-9一二三四五六七八九十百零〇两]"
 # A dwelling inside a building: a building number, perhaps a unit or floor, a room number
 # ("3号楼2单元501室", "住3栋501", "3#楼501", "7幢602"), or the same in English.
 _DWELLING = re.compile(
-    rf"{_NUMERAL}+\s*(?:号楼|号院|栋|幢|座|#楼|#|号)\s*(?:{_NUMERAL}+\s*(?:单元|门|层|楼)\s*)?"
+    # Each numeral run is matched from its start only: a long run of digits stays linear.
+    rf"(?<!{_NUMERAL}){_NUMERAL}+\s*(?:号楼|号院|栋|幢|座|#楼|#|号)\s*(?:{_NUMERAL}+\s*(?:单元|门|层|楼)\s*)?"
     rf"(?:{_NUMERAL}{{3,4}}|{_NUMERAL}+\s*(?:室|号房|户|房))"
-    rf"|{_NUMERAL}+\s*(?:号楼|栋|幢)\s*{_NUMERAL}+\s*单元"
-    rf"|{_NUMERAL}+\s*单元\s*{_NUMERAL}+\s*(?:室|号|户)?"
+    rf"|(?<!{_NUMERAL}){_NUMERAL}+\s*(?:号楼|栋|幢)\s*{_NUMERAL}+\s*单元"
+    rf"|(?<!{_NUMERAL}){_NUMERAL}+\s*单元\s*{_NUMERAL}+\s*(?:室|号|户)?"
     r"|(?<!\d)\d{1,3}-\d{1,2}-\d{3,4}(?!\d)(?:室|号)?"
     r"|\b(?:room|rm\.?|flat|apt\.?|apartment|unit)\s*#?\s*\d+[a-z]?\b.{0,24}?\b(?:building|bldg\.?|block|tower)\s*#?\s*\d+"
     r"|\b(?:building|bldg\.?|block|tower)\s*#?\s*\d+[a-z]?\b.{0,24}?\b(?:room|rm\.?|flat|apt\.?|apartment|unit)\s*#?\s*\d+",

@@ -42,7 +42,8 @@ PROVINCES = frozenset({
 # hyphens and dashes, dots, and invisible characters. Matching reads a number across up to
 # three of them, so "110 101－1990·0307 123X" and "１３８　１２３４　５６７８" are numbers.
 _SEPARATOR = re.compile(r"[\s\-\u2010-\u2015\u2212.\u00b7\u30fb\u200b-\u200d\u2060\ufeff\u00ad_]{1,3}")
-_GROUP = re.compile(r"[0-9]+[Xx]?")
+# A group of digits; an ID's check character X may also stand apart ("… 123 X").
+_GROUP = re.compile(r"[0-9]+[Xx]?|(?<![A-Za-z])[Xx](?![A-Za-z])")
 _NUMERAL = r"[0-9一二三四五六七八九十百零〇两]"
 # A dwelling inside a building: a building number, perhaps a unit or floor, a room number
 # ("3号楼2单元501室", "住3栋501", "3#楼501", "7幢602"), or the same in English.

@@ -214,3 +214,10 @@ def test_a_link_out_of_the_content_folder_is_not_followed(app: AdminApp, project
     status, text = call(app, "/admin/api/v1", {"action": "entriesByFolder",
                                                "params": {"folder": "content/notices", "extension": "yml"}})
     assert status == "200 OK" and "口令" not in text.decode() and "link.yml" not in text.decode()
+
+
+def test_a_file_a_record_attaches_cannot_be_deleted(app: AdminApp, project: Project) -> None:
+    path = "content/files/2026-dangfei-gongkai.pdf"
+    status, text = call(app, "/admin/api/v1", {"action": "deleteFile", "params": {"path": path}})
+    assert status.startswith("422") and "content/notices/2026-meiliyuan-dangfei-shoujiao-gongkai.yml" in text.decode()
+    assert (project.root / path).is_file()

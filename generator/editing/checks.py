@@ -16,12 +16,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
 
 from ..content.loading import display_path, record_paths
-from ..content.models import RECORD_TYPES
+from ..content.models import RECORD_TYPES, StoredFile, field_marks, nested_model
 from ..content.problems import Problem, ProblemLog
 from ..content.validation import ValidRecord, check_across_records, validate_files
 from ..site.source import ContentSource
@@ -142,6 +145,14 @@ class SaveCheck:
         order = sorted(stamps, key=lambda name: (types.index(Path(name).parent.name), Path(name).name))
         self._before = ((tuple((name, stamps[name]) for name in order), self._pages_state()), after)
 
+    def records_naming(self, file_name: str) -> list[str]:
+        """The record files (as messages name them) whose attachments or materials name ``file_name``."""
+        current, _stamps = self._current()
+        return [
+            record.raw.path for _name, (record, _log) in current
+            if record is not None and file_name in stored_file_names(type(record.model), record.model.model_dump())
+        ]
+
     def page_refusals(self, name: str, text: str) -> list[Problem]:
         """The errors ``tongxin check`` would report for a free page saved with ``text``."""
         with tempfile.TemporaryDirectory(prefix="tongxin-save-") as staging:
@@ -177,6 +188,19 @@ class SaveCheck:
             self.source.max_file_bytes, self.source.privacy_allow,
         )
         return result
+
+
+def stored_file_names(model: type[BaseModel], data: Mapping[str, Any]) -> Iterator[str]:
+    """The names of files in content/files/ that a record's data names (``StoredFile`` fields)."""
+    for name, info in model.model_fields.items():
+        value = data.get(name)
+        values = value if isinstance(value, list) else [value]
+        part = nested_model(info)
+        for item in values:
+            if part is not None and isinstance(item, Mapping):
+                yield from stored_file_names(part, item)
+            elif isinstance(item, str) and any(isinstance(mark, StoredFile) for mark in field_marks(info)):
+                yield item
 
 
 def _inside_project(path: Path, root: Path) -> str:

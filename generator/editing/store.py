@@ -24,19 +24,17 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pydantic import BaseModel
-
 from ..content.canonical import canonical_text
 from ..content.loading import parse_record_document
-from ..content.models import RECORD_TYPES, StoredFile, field_marks, nested_model
+from ..content.models import RECORD_TYPES
 from ..content.problems import Problem, ProblemLog
 from ..site.source import ContentSource
-from .checks import Candidate, SaveCheck
+from .checks import Candidate, SaveCheck, stored_file_names
 from .history import History
 
 PAGES, FILES = "pages", "files"
@@ -300,6 +298,12 @@ class ContentStore:
         with self._lock:
             titles = []
             for target in targets:
+                users = self.checks.records_naming(target.name) if target.kind == FILES else []
+                if users:
+                    raise Refused(
+                        f"没有删除：{'、'.join(users)} 还在使用文件 {target.name}。请先从这些记录里删去它",
+                        f"not deleted: {', '.join(users)} still name {target.name}",
+                    )
                 if target.kind in RECORD_TYPES:
                     refusals = self.checks.refusals(Candidate(target.kind, target.path, None))
                     if refusals:
@@ -313,19 +317,6 @@ class ContentStore:
                 path.unlink()
                 self.checks.written(path)
             return self.history.commit(existing, "删除" + "、".join(titles))
-
-
-def stored_file_names(model: type[BaseModel], data: Mapping[str, Any]) -> Iterator[str]:
-    """The names of files in content/files/ that a record's data names (``StoredFile`` fields)."""
-    for name, info in model.model_fields.items():
-        value = data.get(name)
-        values = value if isinstance(value, list) else [value]
-        part = nested_model(info)
-        for item in values:
-            if part is not None and isinstance(item, Mapping):
-                yield from stored_file_names(part, item)
-            elif isinstance(item, str) and any(isinstance(mark, StoredFile) for mark in field_marks(info)):
-                yield item
 
 
 def _kind_label(target: Target) -> str:

@@ -261,10 +261,13 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .content.schema import DEFAULT_SCHEMA_DIR, write_schemas
+    from .content.schema import DEFAULT_SCHEMA_DIR, update_vscode_settings, write_schemas
 
-    folder = Path(args.output) if args.output else Path(args.config).resolve().parent / DEFAULT_SCHEMA_DIR
+    root = Path(args.config).resolve().parent
+    folder = Path(args.output) if args.output else root / DEFAULT_SCHEMA_DIR
     written = write_schemas(folder)
+    if not args.output:  # the project's own schemas: map them for VS Code too
+        update_vscode_settings(root / ".vscode" / "settings.json", DEFAULT_SCHEMA_DIR)
     print(f"已写出 {len(written)} 个 JSON Schema 到 {folder}" if args.lang != "en"
           else f"wrote {len(written)} JSON Schemas into {folder}")
     return 0

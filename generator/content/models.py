@@ -132,6 +132,15 @@ def reference_fields(model: type[BaseModel]) -> dict[str, str]:
     return {name: mark.type_name for name, mark in references(model).items()}
 
 
+def enumeration(model: type[BaseModel], name: str) -> tuple[str, ...]:
+    """The values a field may take, in the model's order, when it is an enumeration (Literal)."""
+    info = model.model_fields.get(name)
+    for part in annotation_parts(info.annotation) if info else ():
+        if typing.get_origin(part) is Literal:
+            return tuple(str(value) for value in typing.get_args(part))
+    return ()
+
+
 def field_path_value(record: BaseModel, path: str) -> Any:
     """The value at a dotted field path (``window.start``); None when a part on the way is missing."""
     value: Any = record
@@ -282,6 +291,9 @@ class Record(Part):
     - ``facts``: the fact line shown in listings and search results, as format strings of
       field paths (``"{kind}"``, ``"{date}"``), one per part, joined by “ · ”; a part is left
       out when a field it names is empty. Dates are written 2026年11月22日, references by the referenced record's name.
+    - ``tally``: (a reference field, an enumeration field): the records are counted per year of
+      ``newest_first`` and per value of the enumeration, for each referenced record; the table is
+      shown on the referenced record's page and on the type's listing (组织生活: 三会一课 held).
     """
 
     type_name: ClassVar[str]
@@ -290,6 +302,7 @@ class Record(Part):
     title_field: ClassVar[str] = "name"
     newest_first: ClassVar[str | None] = None
     facts: ClassVar[tuple[str, ...]] = ()
+    tally: ClassVar[tuple[str, str] | None] = None
 
     id: str = _field("编号", "由文件名决定，如 yeqing-dasha.yml 的编号是 yeqing-dasha")
     body: str | None = _field("正文", "Markdown 格式的详细介绍，写在 body: | 之后", default=None)
@@ -331,6 +344,11 @@ def _check_declaration(model: type[Record]) -> None:
     for path in paths:
         if _field_at(model, path) is None:
             raise RecordDeclarationError(f"{where}: {path!r} (in newest_first or facts) is not a field")
+    if model.tally:
+        by, counted = model.tally
+        if by not in references(model) or not enumeration(model, counted) or not model.newest_first:
+            raise RecordDeclarationError(f"{where}: tally needs a reference field, an enumeration field "
+                                         f"and newest_first; got {model.tally!r}")
     if model.newest_first:
         info = _field_at(model, model.newest_first)
         if info is not None and not {dt.date, dt.datetime} & set(annotation_parts(info.annotation)):
@@ -489,3 +507,4 @@ class Lecture(Record):
     summary: str | None = _field("内容提要", "一两句话的介绍", default=None)
     materials: list[FileLink] = _field("课件资料", "content/files/ 下的课件", default_factory=list)
     registration: Registration | None = _field("报名", "是否需要报名及方式", default=None)
+

@@ -1,9 +1,9 @@
 """JSON Schemas of the record types, for completion and checking in the editor.
 
-``tongxin schema`` writes one schema per record type into ``schemas/``; the repository's
-``.vscode/settings.json`` maps ``content/<type>/*.yml`` to them, so VS Code with the YAML
-extension (yaml-language-server) completes field names, lists enumerations and explains
-every field in Chinese, offline.
+``tongxin schema`` writes one schema per record type into ``schemas/`` and maps
+``content/<type>/*.yml`` to them in the project's ``.vscode/settings.json``, so VS Code with
+the YAML extension (yaml-language-server) completes field names, lists enumerations and
+explains every field in Chinese, offline.
 
 The schemas come from the pydantic models, adjusted to what an editor's YAML reader
 sees: the id is the file name (never a field), times are written 08:30 and date-times
@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .loading import RECORD_SUFFIXES
 from .models import RECORD_TYPES, Record, nested_model
 
 SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
@@ -105,6 +106,27 @@ def record_schema(model: type[Record]) -> dict[str, Any]:
 
 def schema_text(model: type[Record]) -> str:
     return json.dumps(record_schema(model), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def vscode_schema_mapping(schema_folder: str) -> dict[str, list[str]]:
+    """VS Code's ``yaml.schemas``: each type's schema for the record files in its folder."""
+    return {
+        f"./{schema_folder}/{schema_file_name(type_name)}": [
+            f"**/content/{type_name}/*{suffix}" for suffix in RECORD_SUFFIXES
+        ]
+        for type_name in RECORD_TYPES
+    }
+
+
+def update_vscode_settings(settings: Path, schema_folder: str) -> bool:
+    """Map every record type's schema in the project's .vscode/settings.json, keeping its other
+    settings; False when the project has no such file."""
+    if not settings.is_file():
+        return False
+    data = json.loads(settings.read_text(encoding="utf-8"))
+    data["yaml.schemas"] = vscode_schema_mapping(schema_folder)
+    settings.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return True
 
 
 def write_schemas(folder: Path) -> list[Path]:

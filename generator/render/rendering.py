@@ -560,7 +560,7 @@ class PortalRenderer:
         """The pages of a type's listing: its records in the graph's order, PER_PAGE a page."""
         model = RECORD_TYPES[type_name]
         items = list(self.graph.records[type_name].values())
-        shared: dict[str, Any] = {"type_name": type_name, "model": model}
+        shared: dict[str, Any] = {"type_name": type_name, "model": model, "tallies": self.graph.tallies(type_name)}
         by_state = self._state_listings().get(type_name)
         if by_state is None:
             return paginate(items, PER_PAGE, f"{type_name}/index.md", model.type_label, f"listing/{type_name}.html",

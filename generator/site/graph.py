@@ -21,6 +21,7 @@ from ..content.models import (
     Organization,
     Place,
     Record,
+    enumeration,
     field_path_value,
     reference_fields,
     references,
@@ -75,6 +76,29 @@ def lecture_badge(lecture: Lecture, now: dt.datetime) -> str:
 
 
 @dataclass(frozen=True)
+class Tally:
+    """How many records there were of each value of an enumeration, year by year."""
+
+    values: tuple[str, ...]  # the enumeration, in the model's order
+    years: tuple[tuple[int, tuple[int, ...]], ...]  # newest year first: the year, a count per value
+
+
+def yearly_tally(records: Iterable[Record]) -> Tally | None:
+    """The records counted as their model's ``tally`` says; None when it declares none."""
+    records = list(records)
+    model = type(records[0]) if records else None
+    if model is None or model.tally is None or model.newest_first is None:
+        return None
+    counted = model.tally[1]
+    values = enumeration(model, counted)
+    counts: dict[int, list[int]] = defaultdict(lambda: [0] * len(values))
+    for record in records:
+        when = field_path_value(record, model.newest_first)
+        counts[when.year][values.index(getattr(record, counted))] += 1
+    return Tally(values, tuple((year, tuple(counts[year])) for year in sorted(counts, reverse=True)))
+
+
+@dataclass(frozen=True)
 class ReferrerGroup:
     """The records of one type that point at a record through one field, with the label to show."""
 
@@ -86,6 +110,12 @@ class ReferrerGroup:
     @property
     def anchor(self) -> str:
         return f"{self.source_type}-{self.source_field}"
+
+    @property
+    def tally(self) -> Tally | None:
+        """The yearly count of these records, when their type tallies by this field."""
+        declared = RECORD_TYPES[self.source_type].tally
+        return yearly_tally(self.records) if declared and declared[0] == self.source_field else None
 
 
 @dataclass
@@ -151,6 +181,20 @@ class SiteGraph:
                 if found:
                     groups.append(ReferrerGroup(mark.back or model.type_label, source_type, field_name, list(found)))
         return groups
+
+    def tallies(self, type_name: str) -> list[tuple[Record, Tally]]:
+        """For a type that declares a ``tally``: each referenced record (in its type's order) with
+        the yearly count of the records pointing at it."""
+        declared = RECORD_TYPES[type_name].tally
+        if declared is None:
+            return []
+        target_type = reference_fields(RECORD_TYPES[type_name])[declared[0]]
+        found = []
+        for target in self.records[target_type].values():
+            tally = yearly_tally(self.referrers(target, type_name, declared[0]))
+            if tally is not None:
+                found.append((target, tally))
+        return found
 
     def linked(self, record: Record) -> Iterator[Record]:
         """Records ``record`` refers to and records referring to it: what its page may name."""

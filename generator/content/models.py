@@ -192,6 +192,9 @@ NoticeCategory = Literal[
 ]
 NoticeForm = Literal["公示", "公开"]
 LectureSeries = Literal["微型党课", "网上党课", "菜单式教育", "社区党校", "专题讲座"]
+# 三会一课 (支部党员大会, 支部委员会, 党小组会, 党课) and 主题党日: organisational life a branch keeps.
+MeetingKind = Literal["支部党员大会", "支部委员会", "党小组会", "党课", "主题党日"]
+GuideAudience = Literal["党员", "入党申请人", "流动党员", "党组织", "居民"]
 Weekday = Literal["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
 WEEKDAYS: tuple[str, ...] = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
@@ -507,4 +510,61 @@ class Lecture(Record):
     summary: str | None = _field("内容提要", "一两句话的介绍", default=None)
     materials: list[FileLink] = _field("课件资料", "content/files/ 下的课件", default_factory=list)
     registration: Registration | None = _field("报名", "是否需要报名及方式", default=None)
+
+
+class Attendance(Part):
+    expected: int = _field("应到人数", "应当参加的党员人数", ge=0)
+    present: int = _field("实到人数", "实际参加的党员人数", ge=0)
+    on_leave: int | None = _field("请假人数", "请假的人数（不写姓名）", default=None, ge=0)
+
+
+class Meeting(Record):
+    type_name = "meetings"
+    type_label = "组织生活"
+    intro = "三会一课和主题党日：支部党员大会、支部委员会、党小组会、党课和主题党日的记录"
+    title_field = "title"
+    newest_first = "date"
+    facts = ("{kind}", "{date}")
+    tally = ("organization", "kind")
+
+    title: str = _field("标题", "如“第四季度支部党员大会”")
+    kind: Annotated[MeetingKind, Category()] = _field("类别", "支部党员大会、支部委员会、党小组会、党课或主题党日")
+    organization: OrgRef = _field("党组织", "召开会议的党组织编号")
+    date: dt.date = _field("日期", "召开的日期，如 2026-11-12")
+    place: Annotated[str, RefTo("places", back="在这里开展的组织生活")] | None = _field(
+        "阵地", "召开地点（阵地编号）", default=None
+    )
+    venue: str | None = _field("其他地点", "不在阵地时写地点，如“大厦十二层会议室”", default=None)
+    attendance: Attendance | None = _field("出席情况", "应到、实到和请假人数（只写人数，不写姓名）", default=None)
+    summary: str = _field("主要内容", "一两句话说明议了什么、学了什么")
+
+
+class GuideContact(Part):
+    department: str = _field("咨询部门", "如“东花市街道党员服务中心”")
+    phone: Phone | None = _field("咨询电话", "公开的办公电话", default=None)
+    note: str | None = _field("说明", "如“工作日 8:30—17:00”", default=None)
+
+
+class Guide(Record):
+    type_name = "guides"
+    type_label = "办事指南"
+    intro = "组织关系转接、党费交纳、入党申请、流动党员登记等事项：到哪里办、带什么、怎么办"
+    title_field = "title"
+    facts = ("{audience}", "{time_limit}")
+
+    title: str = _field("事项", "要办的事，如“党员组织关系转接”")
+    audience: list[Annotated[GuideAudience, Category()]] = _field(
+        "办理对象", "谁来办：党员、入党申请人等", min_length=1
+    )
+    places: list[Annotated[str, RefTo("places", back="在这里办理的事项")]] = _field(
+        "办理地点", "受理这件事的阵地编号", min_length=1
+    )
+    what_to_bring: list[str] = _field("所需材料", "办理时要带的材料，每项一行", default_factory=list)
+    steps: list[str] = _field("办理步骤", "按先后写，每步一行", min_length=1)
+    time_limit: str | None = _field("办理时限", "如“材料齐全的当场办结”", default=None)
+    contact: GuideContact | None = _field("咨询方式", "不清楚时找谁问", default=None)
+    notices: list[Annotated[str, RefTo("notices", back="相关办事指南")]] = _field(
+        "相关公示", "与这件事有关的党务公开编号", default_factory=list
+    )
+    forms: list[FileLink] = _field("表格下载", "content/files/ 下的空白表格", default_factory=list)
 

@@ -32,7 +32,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from .canonical import scalar_kind
-from .models import RECORD_TYPES, Record, StoredFile, field_marks, nested_model
+from .models import RECORD_TYPES, OtherName, Record, StoredFile, field_marks, marked_fields, nested_model
 from .scaffold import FieldFacts
 from .validation import SLUG
 
@@ -63,7 +63,7 @@ def _picker(kind: type) -> dict[str, Any]:
 def _relation(type_name: str) -> dict[str, Any]:
     """Pick a record of ``type_name`` by typing part of its Chinese name; its id is stored."""
     model = RECORD_TYPES[type_name]
-    searched = [model.title_field, *(name for name in ("short_name",) if name in model.model_fields)]
+    searched = [model.title_field, *marked_fields(model, OtherName)]
     return {
         "widget": "relation",
         "collection": type_name,

@@ -121,6 +121,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     if settings is None:
         return 1
     result = settings.content_source().validate()
+    from .render.rendering import check_reserved_ids  # the renderer's pages decide which ids are taken
+
+    check_reserved_ids(result)
     log = result.log
     if args.format == "json":
         print(log.to_json(args.lang))
@@ -253,6 +256,10 @@ def cmd_new(args: argparse.Namespace) -> int:
         path = create_record(settings.content_dir, args.type, args.id)
     except ScaffoldError as error:
         print(error.text(args.lang), file=sys.stderr)
+        return 1
+    except OSError as error:  # e.g. an id longer than the file system allows
+        print(f"无法新建记录文件（{error.strerror}）；请用更短的编号" if args.lang != "en"
+              else f"cannot create the record file ({error.strerror}); use a shorter id", file=sys.stderr)
         return 1
     shown = path.relative_to(settings.project_root) if path.is_relative_to(settings.project_root) else path
     print(f"已新建 {shown}：按注释填写必填字段，然后运行 tongxin check" if args.lang != "en"

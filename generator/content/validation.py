@@ -326,6 +326,34 @@ def _check_exceptions(place: Place, record: ValidRecord, log: ProblemLog) -> Non
                     "closing time is not after opening time")
 
 
+# Dates a portal's records can mean: the calendar, feeds and time zones work within these.
+YEARS = range(1900, 2101)
+
+
+def _dates(value: object, path: KeyPath = ()) -> Iterator[tuple[KeyPath, dt.date]]:
+    if isinstance(value, dt.date):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _dates(getattr(value, name), (*path, name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _dates(item, (*path, index))
+
+
+def _check_years(record: ValidRecord, log: ProblemLog) -> bool:
+    """A date in year 1 or 9999 is a typo, and no calendar or feed can show it; True if any."""
+    model = type(record.model)
+    found = False
+    for path, value in _dates(record.model):
+        if value.year not in YEARS:
+            found = True
+            log.add(record.raw.path, record.raw.position_of(path), _field_label(model, path),
+                    f"日期 {value.isoformat()} 不在 {YEARS.start}–{YEARS.stop - 1} 年之间，多半是笔误；请改正年份",
+                    f"the date {value.isoformat()} is outside {YEARS.start}-{YEARS.stop - 1}; fix the year")
+    return found
+
+
 def _check_files(record: ValidRecord, files_dir: Path, log: ProblemLog) -> None:
     for name in _file_link_fields(type(record.model)):
         value = getattr(record.model, name)
@@ -480,7 +508,7 @@ def _validate_file(
     if record is None:
         return None, log
     rule = RECORD_RULES.get(type_name)
-    if rule:
+    if not _check_years(record, log) and rule:  # the rules' date arithmetic needs real years
         rule(record, log)
     _check_files(record, files_dir, log)
     check_record_body(raw, _field_label(RECORD_TYPES[type_name], ("body",)), project_root, log)

@@ -45,7 +45,14 @@ from ..content.problems import ContentError
 from ..outputs.writers import OutputContext, move_into, write_early_outputs, write_late_outputs, write_outputs
 from ..parallel import ForkedCall, fork_call, fork_map
 from ..progress import BuildProgress
-from ..render.rendering import PageCollision, PortalRenderer, RenderedPage, SiteInfo, TemplateProblem
+from ..render.rendering import (
+    PageCollision,
+    PortalRenderer,
+    RenderedPage,
+    SiteInfo,
+    TemplateProblem,
+    check_reserved_ids,
+)
 from ..site.published import OPENDATA_INDEX
 from ..site.source import ContentSource, resolve_build_date
 from ..site.urls import UrlScheme
@@ -237,9 +244,10 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.progress.stage("检查内容")
         try:
             if self.incremental is not None:
-                graph, result = source.load_graph(build_date, self.config.lang, self.incremental.validation.validate)
+                graph, result = source.load_graph(build_date, self.config.lang, self.incremental.validation.validate,
+                                                   checks=(check_reserved_ids,))
             else:
-                graph, result = source.load_graph(build_date, self.config.lang)
+                graph, result = source.load_graph(build_date, self.config.lang, checks=(check_reserved_ids,))
         except ContentError as error:
             self.progress.close()
             raise PluginError(str(error)) from None

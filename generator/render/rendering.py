@@ -44,6 +44,8 @@ from ..content.models import (
     field_path_value,
     reference_fields,
 )
+from ..content.problems import Position
+from ..content.validation import ValidationResult
 from ..site import graph as site_graph
 from ..site import published
 from ..site.graph import SiteGraph, TreeNode
@@ -201,6 +203,36 @@ class TemplateProblem(Exception):
 
 class PageCollision(ValueError):
     """A record's id takes the address of a generated page (e.g. a lecture called "calendar")."""
+
+
+def reserved_ids() -> dict[str, frozenset[str]]:
+    """Ids a record may not take in each type's folder: the first path segment of every page
+    and file the portal generates there (listings and their pages, categories, series, the
+    tree, the calendar, feeds), from the functions and paths that name those pages."""
+    generated = [
+        page_src(f"{type_name}/index.md", number) for type_name in RECORD_TYPES for number in (1, 2)
+    ] + [category_src("x"), series_src("x"), TREE_SRC, CALENDAR_SRC, published.NOTICES_FEED,
+         published.LECTURES_FEED, published.LECTURES_CALENDAR]
+    reserved: dict[str, set[str]] = defaultdict(set)
+    for path in generated:
+        folder, _, rest = path.partition("/")
+        reserved[folder].add(rest.split("/", 1)[0].split(".", 1)[0])
+    return {type_name: frozenset(reserved[type_name]) for type_name in RECORD_TYPES}
+
+
+def check_reserved_ids(result: ValidationResult) -> None:
+    """Log an error, at the record's file, for every id the portal's own pages need."""
+    reserved = reserved_ids()
+    for record in result.records:
+        type_name, record_id = record.key
+        if record_id in reserved.get(type_name, ()):
+            names = "、".join(sorted(reserved[type_name]))
+            result.log.add(
+                record.raw.path, Position(1, 1), "id",
+                f"编号“{record_id}”是门户自己页面的地址（{type_name}/{record_id}），不能用作记录的文件名；"
+                f"请给文件改个名字（{type_name}/ 里不能用的编号：{names}）",
+                f"the id {record_id!r} is the address of one of the portal's own pages; rename the file",
+            )
 
 
 def check_collisions(section_plans: list[PagePlan], records: Iterable[Record]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -100,10 +100,14 @@ class ContentSource:
         build_date: dt.date,
         lang: str = "zh",
         validate: Callable[[ContentSource], ValidationResult] | None = None,
+        checks: Sequence[Callable[[ValidationResult], None]] = (),
     ) -> tuple[SiteGraph, ValidationResult]:
-        """Validate everything (with ``validate``, e.g. a cache, if given) and link it; raise
-        ContentError with every problem found."""
+        """Validate everything (with ``validate``, e.g. a cache, if given), run ``checks`` of
+        floors above (ids the renderer reserves), and link it; raise ContentError with every
+        problem found."""
         result = validate(self) if validate is not None else self.validate()
+        for check in checks:
+            check(result)
         if result.log.has_errors():
             raise ContentError(result.log, lang)
         return SiteGraph.build(result.records, build_date), result

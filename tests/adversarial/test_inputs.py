@@ -18,9 +18,9 @@ from pathlib import Path
 import yaml
 
 from generator.content.models import RECORD_TYPES
-from tests.adversarial.conftest import build, has_traceback, record, run_cli, small_project, write_record
+from tests.adversarial.conftest import build, check, has_traceback, record, run_in_process, small_project, write_record
 from tests.adversarial.strategies import anchor_ids, anchor_records, fill
-from tests.support.project import REPO, Project
+from tests.support.project import REPO, SAMPLE_DATE, Project
 
 SAMPLE_CONFIG = (REPO / "site_config.yml").read_text(encoding="utf-8")
 PLUGIN_LINE = "  - tongxin:\n"
@@ -69,15 +69,22 @@ def _project(root: Path) -> Project:
     return project
 
 
+def _check_and_build(project: Project) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
+    return check(project), run_in_process(project, "build", "--date", SAMPLE_DATE)
+
+
 def test_broken_configurations_give_clear_errors(module_dir: Path) -> None:
     results: dict[str, list[tuple[str, bool]]] = {}
-    for index, (kind, name, text, valid) in enumerate(CONFIGS):
+    projects = []
+    for index, (_kind, _name, text, _valid) in enumerate(CONFIGS):
         project = _project(module_dir / f"config-{index}")
         if text is None:
             project.config.unlink()
         else:
             project.config.write_bytes(text.encode("utf-8", errors="surrogateescape"))
-        checked, built = run_cli(project, "check"), build(project)
+        projects.append(project)
+    runs = [_check_and_build(project) for project in projects]
+    for (kind, name, _text, valid), project, (checked, built) in zip(CONFIGS, projects, runs, strict=True):
         traceback = has_traceback(checked) or has_traceback(built)
         ran_code = (project.root / "PWNED").exists()
         ok = not traceback and not ran_code and (
@@ -152,7 +159,7 @@ def test_record_inputs_are_refused_at_their_file_and_what_check_accepts_builds(m
         write_record(project, type_name, record_id, data)
     (project.content / "notices" / "a-folder.yml").mkdir()
     (project.content / "notices" / "dangling.yml").symlink_to(project.root / "no-such-file.yml")
-    checked = run_cli(project, "check", "--format", "json")
+    checked = check(project, "--format", "json")
     problems = json.loads(checked.stdout) if checked.stdout.strip().startswith("[") else []
     located = {p["path"] for p in problems if p["severity"] == "error"}
     tracebacks = int(has_traceback(checked))
@@ -169,7 +176,7 @@ def test_record_inputs_are_refused_at_their_file_and_what_check_accepts_builds(m
         source = project.content / type_name / f"{record_id}.yml"
         (alone.content / type_name).mkdir(exist_ok=True)
         (alone.content / type_name / source.name).write_bytes(source.read_bytes())
-        ok_check = run_cli(alone, "check").returncode == 0
+        ok_check = check(alone).returncode == 0
         built = build(alone)
         if has_traceback(built) or (ok_check and built.returncode != 0):
             crashed.append((kind, record_id))
@@ -184,7 +191,7 @@ def test_new_with_odd_ids_and_serve_on_a_busy_port(module_dir: Path) -> None:
     project = _project(module_dir / "commands")
     outcomes = []
     for record_id in ("a" * 300, "../../evil", "UPPER", "", "a/b", "nul\x01id", "-x"):
-        result = run_cli(project, "new", "notice", record_id)
+        result = run_in_process(project, "new", "notice", record_id)
         outcomes.append(("5 tongxin new with an odd id", result.returncode != 0 and not has_traceback(result),
                          has_traceback(result)))
     with socket.socket() as busy:

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from generator.content.models import RECORD_TYPES
-from tests.adversarial.conftest import build, has_traceback, record, run_cli, small_project, write_record
+from tests.adversarial.conftest import build, check, has_traceback, record, small_project, write_record
 from tests.adversarial.scan import scan_site
 from tests.adversarial.strategies import MARKUP_TEMPLATES, anchor_ids, anchor_records, fill, markup_payload
 from tests.support.project import REPO, Project
@@ -100,7 +100,7 @@ def _write_corpus(project: Project) -> dict[int, Case]:
 def markup_build(module_dir: Path) -> MarkupBuild:
     project = small_project(module_dir / "markup")
     cases = _write_corpus(project)
-    checked = run_cli(project, "check", "--format", "json")
+    checked = check(project, "--format", "json")
     problems = json.loads(checked.stdout) if checked.stdout.strip().startswith("[") else []
     refused_files = {p["path"] for p in problems if p["severity"] == "error"}
     refused = {n for n, c in cases.items() if c.where in refused_files}

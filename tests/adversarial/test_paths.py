@@ -17,10 +17,20 @@ from pathlib import Path
 import pytest
 
 from generator.content.models import RECORD_TYPES
-from tests.adversarial.conftest import build, has_traceback, record, run_cli, set_config, small_project, write_record
+from tests.adversarial.conftest import (
+    build,
+    check,
+    has_traceback,
+    published_copy,
+    record,
+    run_in_process,
+    set_config,
+    small_project,
+    write_record,
+)
 from tests.adversarial.scan import scan_site
 from tests.adversarial.strategies import anchor_ids, anchor_records, fill
-from tests.support.project import Project
+from tests.support.project import SAMPLE_DATE, Project
 from tests.test_reproducible import tree_digest
 
 
@@ -37,8 +47,8 @@ def _published(root: Path, extra: int = 0) -> Project:
 
 
 @pytest.fixture(scope="module")
-def published(module_dir: Path) -> Project:
-    return _published(module_dir / "published")
+def published(module_dir: Path, anchor_portal: Project) -> Project:
+    return published_copy(anchor_portal, module_dir / "published")
 
 
 CONTENT_DIRS = ["no-such-dir", "site_config.yml", "/etc", "..", "empty", "outside", "theme"]
@@ -55,7 +65,8 @@ def test_a_wrong_or_outside_content_dir_is_refused_and_the_site_kept(published: 
         for value in CONTENT_DIRS:
             target = str(outside) if value == "outside" else value
             set_config(published, plugin={"content_dir": target})
-            checked, built = run_cli(published, "check"), build(published)
+            checked = check(published)
+            built = run_in_process(published, "build", "--date", SAMPLE_DATE)
             said = "content_dir" in checked.stderr + built.stderr or value == "theme"  # its files are named
             refused = checked.returncode == 1 and built.returncode == 1 and said
             kept = published.site.is_dir() and tree_digest(published.site) == before
@@ -116,15 +127,15 @@ def _symlink_cases(project: Project, outside: Path, marker: str) -> dict[str, Pa
     return links
 
 
-def test_symlinks_out_of_the_project_are_refused_and_never_read(module_dir: Path) -> None:
-    project = _published(module_dir / "symlinks")
+def test_symlinks_out_of_the_project_are_refused_and_never_read(module_dir: Path, anchor_portal: Project) -> None:
+    project = published_copy(anchor_portal, module_dir / "symlinks")
     before = tree_digest(project.site)
     outside = module_dir / "outside-symlinks"
     outside.mkdir()
     marker = f"TONGXINSECRET{uuid.uuid4().hex}"
     links = _symlink_cases(project, outside, marker)
     (project.content / "files" / "inside.pdf").symlink_to(project.content / "files" / "adversarial.pdf")
-    checked, built = run_cli(project, "check"), build(project)
+    checked, built = check(project), run_in_process(project, "build", "--date", SAMPLE_DATE)
     named = [link for link in links if link.split("/", 1)[1] in checked.stderr or link in checked.stderr]
     leaked = [p for p, texts in scan_site(project.site).texts.items() if any(marker in t for t in texts)] \
         if project.site.is_dir() else []
@@ -167,13 +178,15 @@ RUNNABLE = {
 }
 
 
-def test_files_a_browser_would_run_or_that_replace_the_portals_own_are_refused(module_dir: Path) -> None:
-    project = _published(module_dir / "runnable")
+def test_files_a_browser_would_run_or_that_replace_the_portals_own_are_refused(
+    module_dir: Path, anchor_portal: Project
+) -> None:
+    project = published_copy(anchor_portal, module_dir / "runnable")
     before = tree_digest(project.site)
     for relative, text in RUNNABLE.items():
         project.write(relative, text)
     project.write("content/files/plain.svg", '<svg xmlns="http://www.w3.org/2000/svg"><rect width="1"/></svg>')
-    checked, built = run_cli(project, "check"), build(project)
+    checked, built = check(project), run_in_process(project, "build", "--date", SAMPLE_DATE)
     named = [path for path in RUNNABLE if path in checked.stderr and path in built.stderr]
     kept = tree_digest(project.site) == before
     record("3 runnable or portal-replacing file", tried=len(RUNNABLE), refused=len(named) if built.returncode else 0,
@@ -196,7 +209,7 @@ def test_file_references_that_leave_content_files_are_errors(module_dir: Path) -
         data = fill(RECORD_TYPES["notices"], "普通文字", anchor_ids())
         data["attachments"] = [{"title": "附件", "file": reference}]
         write_record(project, "notices", f"ref-{index}", data)
-    checked = run_cli(project, "check", "--format", "json")
+    checked = check(project, "--format", "json")
     problems = json.loads(checked.stdout) if checked.stdout.strip().startswith("[") else []
     located = {p["path"] for p in problems if p["severity"] == "error" and p["line"] > 1}
     refused = [i for i in range(len(FILE_REFERENCES)) if f"content/notices/ref-{i}.yml" in located]

@@ -22,7 +22,7 @@ import yaml
 from hypothesis import strategies as st
 
 from generator.content.models import RECORD_TYPES
-from tests.adversarial.conftest import build, has_traceback, record, run_cli, small_project, write_record
+from tests.adversarial.conftest import build, check, has_traceback, record, small_project, write_record
 from tests.adversarial.scan import scan_site
 from tests.adversarial.strategies import (
     HOME_ADDRESSES,
@@ -88,7 +88,7 @@ def _config_with(project: Project, key: str, text: str) -> None:
 
 
 def _refused_paths(project: Project) -> tuple[set[str], bool]:
-    result = run_cli(project, "check", "--format", "json")
+    result = check(project, "--format", "json")
     problems = json.loads(result.stdout) if result.stdout.strip().startswith("[") else []
     paths = {p["path"] for p in problems if p["severity"] == "error"}
     # A file name is refused by an error naming the file, wherever it is reported.

@@ -37,3 +37,10 @@ def browser() -> Iterator[object]:
 
     with chromium() as instance:
         yield instance
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say where the browser tests left their screenshots (tests/test_residents_ui.py)."""
+    folder = terminalreporter.config._tmp_path_factory.getbasetemp() / "screenshots"  # type: ignore[attr-defined]
+    if folder.is_dir():
+        terminalreporter.write_line(f"screenshots and measured figures: {folder}")

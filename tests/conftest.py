@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,6 +42,7 @@ def browser() -> Iterator[object]:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say where the browser tests left their screenshots (tests/test_residents_ui.py)."""
-    folder = terminalreporter.config._tmp_path_factory.getbasetemp() / "screenshots"  # type: ignore[attr-defined]
+    default = terminalreporter.config._tmp_path_factory.getbasetemp() / "screenshots"  # type: ignore[attr-defined]
+    folder = Path(os.environ.get("TONGXIN_SCREENSHOTS") or default)
     if folder.is_dir():
         terminalreporter.write_line(f"screenshots and measured figures: {folder}")

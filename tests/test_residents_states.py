@@ -186,4 +186,4 @@ def test_build_without_site_url_says_once_that_printouts_have_no_qr_code(
     site, stderr = sites["2026-11-19"]
     assert stderr.count("site_url") >= 1 and stderr.count("site_url 未设置") == 1
     page = (site / "notices/ceshi-gongshi/index.html").read_text(encoding="utf-8")
-    assert "tx-qr-missing" in page and "<svg class=\"tx-qr\"" not in page
+    assert "<svg class=\"tx-qr\"" not in page and "site_url" not in page

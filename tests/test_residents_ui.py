@@ -10,6 +10,7 @@ assert on the figures; figures.json beside the screenshots keeps them all.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,8 +39,9 @@ def base_url(sample_site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.getbasetemp() / "screenshots"
-    folder.mkdir(exist_ok=True)
+    """The pytest tmp folder's screenshots/, or TONGXIN_SCREENSHOTS to keep them elsewhere."""
+    folder = Path(os.environ.get("TONGXIN_SCREENSHOTS") or tmp_path_factory.getbasetemp() / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
@@ -161,7 +163,7 @@ def test_no_accessibility_violations_at_any_width_or_mode(survey: dict, name: st
 def test_navigation_text_is_as_large_as_body_text(browser: Browser, base_url: str) -> None:
     page = new_page(browser, 1366)
     page.goto(base_url + "notices/")
-    body = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.md-typeset p')).fontSize)")
+    body = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.md-content .md-typeset')).fontSize)")
     tab = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.md-tabs__link')).fontSize)")
     assert body >= 18 and tab >= body
     page.context.close()
@@ -238,13 +240,17 @@ def test_directories_are_cards_on_a_phone(browser: Browser, base_url: str) -> No
         page.goto(base_url + path)
         content = page.evaluate("document.querySelector('.md-content__inner').getBoundingClientRect().width")
         cells = page.evaluate(
-            "[...document.querySelectorAll('.md-content table.tx-table td:first-child')]"
-            ".filter(td => td.getBoundingClientRect().width > 0).map(td => td.getBoundingClientRect().width)"
+            "[...document.querySelectorAll('.md-content table.tx-table tbody tr')]"
+            ".filter(tr => tr.getBoundingClientRect().width > 0).map(tr => tr.getBoundingClientRect().width)"
         )
         assert cells, path
         assert min(cells) >= 0.8 * content - 40, (path, "each row is a card as wide as the page")
     page.goto(base_url + "organizations/")
-    assert page.evaluate("document.scrollingElement.scrollHeight") < 4800
+    assert page.evaluate("document.scrollingElement.scrollHeight") < 4800, "shorter than the squeezed table"
+    lines = page.evaluate(
+        "[...document.querySelectorAll('#org-table td:first-child a')].map(a => a.getClientRects().length)"
+    )
+    assert max(lines) <= 2, "a name takes a line or two, not one line per three characters"
     page.context.close()
 
 

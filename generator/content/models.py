@@ -265,6 +265,11 @@ class CaseSource(Part):
     published: dt.date | None = _field("发表日期", "发表日期", default=None)
 
 
+class Coordinates(Part):
+    latitude: float = _field("纬度", "十进制度数，北纬为正，如 39.8931", ge=-90, le=90)
+    longitude: float = _field("经度", "十进制度数，东经为正，如 116.4272", ge=-180, le=180)
+
+
 class NoticeWindow(Part):
     start: dt.date = _field("开始日期", "公示或公开的第一天")
     end: dt.date = _field("结束日期", "公示或公开的最后一天（含当天）")
@@ -309,6 +314,9 @@ class Record(Part):
 
     id: str = _field("编号", "由文件名决定，如 yeqing-dasha.yml 的编号是 yeqing-dasha")
     body: str | None = _field("正文", "Markdown 格式的详细介绍，写在 body: | 之后", default=None)
+    updated: dt.date | None = _field(
+        "更新日期", "内容有了值得居民知道的修改时写上日期，如 2026-11-20；首页“最近更新”按它列出", default=None
+    )
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -410,6 +418,11 @@ class Place(Record):
     services: list[str] = _field("服务项目", "在这里能办的事", default_factory=list)
     phone: Phone | None = _field("联系电话", "公开的办公电话", default=None)
     accessibility: str | None = _field("无障碍设施", "如“一楼入口有坡道，配有轮椅”", default=None)
+    location: Coordinates | None = _field(
+        "位置坐标",
+        "阵地大门的经纬度（WGS-84，手机地图里长按可查到）；写了，页面上“在手机地图中打开”直接定位",
+        default=None,
+    )
 
 
 class Grid(Record):

@@ -14,6 +14,8 @@ class TongxinConfig(base.Config):
     content_dir = c.Type(str, default="content")
     # The date the build is "on" (YYYY-MM-DD); empty means SOURCE_DATE_EPOCH or today.
     build_date = c.Optional(c.Type(str))
+    # Who runs the portal (主办单位), named in every page's footer, e.g. "东花市街道党工委".
+    organizer = c.Type(str, default="")
     # Local time zone of dates and times in records.
     timezone = c.Type(str, default=DEFAULT_TIMEZONE)
     # Largest record file accepted, in bytes.

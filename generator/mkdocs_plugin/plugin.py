@@ -16,6 +16,7 @@ background, so an edit shows in the browser within a second or two even at 10,00
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import json
 import logging
@@ -89,6 +90,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.building_site_dir: Path | None = None
         self.progress = BuildProgress(enabled=False)
         self.env: jinja2.Environment | None = None
+        self.renderer: PortalRenderer | None = None
         self.nav: Navigation | None = None
         self.files: Files | None = None
         self.shell: PageShell | None = None
@@ -99,6 +101,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.last_shell: PageShell | None = None  # the layout the record pages on disk have
         self.compiled_templates = _MemoryBytecodeCache()
         self.outputs_staging: Path | None = None  # where serve's background outputs are staged
+        # The build date, for the layout's footer (更新日期; theme/partials/copyright.html).
+        self.build_date: dt.date | None = None
         # A full build's early outputs: their staging folder and the process writing them.
         self.early_outputs: tuple[Path, ForkedCall[None]] | None = None
 
@@ -187,8 +191,12 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         escape_page_title(page)  # known only now: a free page's title is its first heading
         rendered = self.pages.get(page.file.src_uri)
-        # Free pages are editors' Markdown too: publish them sanitised like record bodies.
-        return rendered.html if rendered is not None else sanitize(html, PAGE_TAGS)
+        if rendered is not None:
+            return rendered.html
+        # Free pages are editors' Markdown too: published sanitised like record bodies, with
+        # the tools of record pages (朗读, 扫码在手机上看).
+        assert self.renderer is not None
+        return self.renderer.render_free_page(sanitize(html, PAGE_TAGS), page.file.src_uri)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self._write_record_pages(config)
@@ -237,6 +245,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             build_date = resolve_build_date(self.config.build_date, self.config.timezone)
         except ValueError as error:
             raise PluginError(f"build_date 无效（应为 YYYY-MM-DD）: {error}") from None
+        self.build_date = build_date
         source = ContentSource(
             root, self.content_dir, self.config.max_file_bytes, tuple(self.config.privacy_allow),
             Path(config.config_file_path) if config.config_file_path else None, self.config.allow_shrink,
@@ -259,7 +268,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.outputs = OutputContext(graph, Path(config.site_dir), scheme, site, self.content_dir)
         if self.incremental is None:
             self._start_early_outputs(self.outputs)
-        renderer = PortalRenderer(graph, template_dir, scheme, site)
+        renderer = self.renderer = PortalRenderer(graph, template_dir, scheme, site)
         try:
             if self.incremental is not None:
                 inputs = (site, scheme, tuple(self.config.items()), folder_stamp(template_dir.parent),

@@ -2,7 +2,8 @@
 
 Times carry TZID=<portal zone> with a VTIMEZONE, so phone and desktop calendars show the
 lecture at the right local time wherever they are set. UIDs come from the record id and
-DTSTAMP from the build date, so the same content and date give byte-identical files.
+DTSTAMP from the build date, so the same content and date give byte-identical files. Each
+event reminds a day and an hour before (VALARM), so "加入手机日历" is also a reminder.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 
 PRODID = "-//Tongxin//社区党建服务平台//ZH"
 UID_DOMAIN = "tongxin.lectures"
+# Reminders a phone shows before each lecture: the day before, and an hour before.
+REMINDERS = ((dt.timedelta(days=1), "明天"), (dt.timedelta(hours=1), "一小时后"))
 
 
 def _lectures(context: OutputContext) -> list[Lecture]:
@@ -67,6 +70,12 @@ def lecture_event(context: OutputContext, lecture: Lecture) -> icalendar.Event:
     url = context.site.absolute_url(context.scheme.page_url(UrlScheme.record_src("lectures", lecture.id)))
     if url:
         event.add("url", url)
+    for before, when in REMINDERS:
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("trigger", -before)
+        alarm.add("description", f"{when}：{lecture.title}")
+        event.add_component(alarm)
     return event
 
 

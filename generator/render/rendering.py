@@ -75,6 +75,8 @@ CALENDAR_PAGE_MONTHS = 8
 CONTACTS_PAGE_ENTRIES = 150
 # Items of each block on the home page; the listing has them all.
 HOME_BLOCK_ITEMS = 20
+# Entries of the home page's 最近更新.
+HOME_RECENT_ITEMS = 8
 
 @dataclass(frozen=True)
 class SiteInfo:
@@ -554,6 +556,7 @@ class PortalRenderer:
                 "notices": {state: items[:HOME_BLOCK_ITEMS] for state, items in notices.items()},
                 "lectures": self.graph.lectures_by_state(),
                 "counts": {name: len(items) for name, items in self.graph.records.items()},
+                "recent": self.graph.recent_updates(HOME_RECENT_ITEMS),
             },
         )
 
@@ -756,6 +759,13 @@ class PortalRenderer:
     def _shown(self, path: Path) -> str:
         """A template's path from the project (theme/tongxin/…), as the developer opens it."""
         return display_path(path, self._template_dir.parent.parent)
+
+    def render_free_page(self, html: str, src_uri: str) -> str:
+        """A free page's sanitised HTML in the frame of theme/tongxin/free-page.html."""
+        return self._env.get_template("free-page.html").render(
+            content=html, qr=functools.partial(self._qr_for, src_uri), links=PageLinks(self.scheme, src_uri),
+            graph=self.graph, site=self.site,
+        )
 
     def render_all(self) -> Iterator[RenderedPage]:
         for plan in self.plan():

@@ -255,6 +255,26 @@ class SiteGraph:
         groups[LECTURE_UPCOMING].sort(key=lambda item: (item.start, item.id))
         return groups
 
+    def lecture_contact(self, lecture: Lecture) -> Place | Organization | None:
+        """Whom to ask about a lecture: its place if that has a phone, else its organisation."""
+        for record in (self.get("places", lecture.place), self.get("organizations", lecture.organization)):
+            if isinstance(record, Place | Organization) and record.phone:
+                return record
+        return None
+
+    def recent_updates(self, limit: int) -> list[tuple[dt.date, Record]]:
+        """The newest changes up to the build date, newest first: notices by their publication
+        date, any record by its ``updated`` date (whichever is later). Dates come from the
+        records themselves, never from files, so every build of the same content agrees."""
+        dated: list[tuple[dt.date, Record]] = []
+        for record in self.all_records():
+            dates = [record.updated, record.published if isinstance(record, Notice) else None]
+            known = [day for day in dates if day is not None and day <= self.build_date]
+            if known:
+                dated.append((max(known), record))
+        dated.sort(key=lambda item: (-item[0].toordinal(), item[1].type_name, item[1].id))
+        return dated[:limit]
+
     # --- the organisation tree -----------------------------------------------------
 
     @cached_property

@@ -31,6 +31,7 @@ PLUGIN_OPTIONS: dict[str, tuple[type, ...]] = {
     "allow_shrink": (bool,),
     "admin_author": (str, type(None)),
     "admin_backend": (dict, type(None)),
+    "organizer": (str,),
 }
 LANGS = ("zh", "en")
 _TYPE_NAMES = {"str": "文字", "int": "整数", "list": "列表（每项一行，以“- ”开头）", "bool": "true 或 false",

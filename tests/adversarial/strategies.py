@@ -189,6 +189,8 @@ def _value(model: type[BaseModel], name: str, text: Any, anchors: dict[str, str]
     if int in parts:
         low = next((getattr(m, "ge", None) for m in info.metadata if getattr(m, "ge", None) is not None), 1)
         return max(low, 1)
+    if float in parts:
+        return 1.5  # within every bounded number's range (coordinates)
     raise AssertionError(f"no value for {model.__name__}.{name}")
 
 

@@ -57,7 +57,9 @@ for (const el of document.querySelectorAll(selector)) {
   }
   // Links inside running text (editors' Markdown, sentences) are exempt, as in WCAG 2.5.5.
   if (el.tagName === 'A' && el.closest('.tx-body, .tx-prose')) continue;
-  const r = el.getBoundingClientRect();
+  // A check box inside its label is tapped anywhere on the label.
+  const label = (el.type === 'checkbox' || el.type === 'radio') && el.closest('label');
+  const r = (label || el).getBoundingClientRect();
   targets.push({what: describe(el), width: Math.round(r.width * 10) / 10, height: Math.round(r.height * 10) / 10});
 }
 return targets;

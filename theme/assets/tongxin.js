@@ -5,7 +5,9 @@
      corrected by the visitor's clock, read in the portal's time zone (meta tx-timezone), items
      moved between lists (今天截止 stays with 公示中, 进行中 with the coming lectures);
    - "现在开放 / 已关闭 / 今日 HH:MM 开放" for places from their structured hours;
-   - the organisation directory filters; the print button; today's cell in the lecture calendar. */
+   - the organisation directory filters; the print button; today's cell in the lecture calendar;
+   - 菜单 by keyboard; tables in editors' text as cards on phones; the calendar on this month;
+   - 朗读 (speech synthesis in Chinese), 扫码在手机上看, 只看现在开放, the print date. */
 (function () {
   "use strict";
 
@@ -261,8 +263,168 @@
   function setupPrinting() {
     all("[data-tx-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
-      var holder = button.closest(".tx-print-action");
+    });
+  }
+
+  /* What a printed page says it was printed on: the visitor's day, not the build's. */
+  function showPrintDate(now) {
+    all("[data-tx-print-date]").forEach(function (element) {
+      element.textContent = "打印日期：" + +now.date.slice(0, 4) + "年" + +now.date.slice(5, 7) + "月" + +now.date.slice(8) + "日";
+    });
+  }
+
+  /* --- tools under the title: 朗读 and 扫码在手机上看 -------------------------------------- */
+
+  function setupPageTools() {
+    all("[data-tx-after-title]").forEach(function (holder) {
+      var title = document.querySelector(".md-content h1");
+      if (title) title.parentNode.insertBefore(holder, title.nextSibling);
+    });
+    all("[data-tx-page-tools]").forEach(function (tools) { tools.hidden = false; });
+    all("[data-tx-qr-toggle]").forEach(function (button) {
+      var panel = document.getElementById(button.getAttribute("aria-controls"));
+      if (!panel) return;
+      button.addEventListener("click", function () {
+        var open = !panel.classList.contains("tx-open");
+        panel.classList.toggle("tx-open", open);
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    });
+    setupReadAloud();
+  }
+
+  function chineseVoice() {
+    var voices = window.speechSynthesis.getVoices() || [];
+    for (var i = 0; i < voices.length; i++) {
+      if (/^zh[-_](CN|Hans)/i.test(voices[i].lang)) return voices[i];
+    }
+    for (i = 0; i < voices.length; i++) {
+      if (/^(zh|cmn)/i.test(voices[i].lang)) return voices[i];
+    }
+    return null;
+  }
+
+  /* The page's text in reading order: the title, then each heading, paragraph, list item and
+     fact of the content, without the breadcrumb, buttons and the printed-only parts. */
+  function readableParts() {
+    var article = document.querySelector(".md-content article") || document.querySelector(".md-content");
+    if (!article) return [];
+    var selector = "h1, h2, h3, h4, p, li, dt, dd, td, th";
+    var skip = ".tx-breadcrumb, .tx-page-tools, .tx-actions, .tx-print-qr, .tx-print-meta, .tx-visually-hidden, [hidden]";
+    return all(selector, article).filter(function (element) {
+      return !element.closest(skip) && !(element.parentElement && element.parentElement.closest(selector));
+    }).map(function (element) {
+      return element.textContent.replace(/\s+/g, " ").trim();
+    }).filter(Boolean);
+  }
+
+  /* 朗读 (MIIT 适老化): the browser's own speech synthesis in Chinese; the button stays hidden
+     on a device without a Chinese voice. */
+  function setupReadAloud() {
+    var buttons = all("[data-tx-read]");
+    if (!buttons.length || !window.speechSynthesis || !window.SpeechSynthesisUtterance) return;
+    var synth = window.speechSynthesis;
+    function offer() {
+      var voice = chineseVoice();
+      buttons.forEach(function (button) { button.hidden = !voice; });
+      return voice;
+    }
+    if (!offer() && synth.addEventListener) synth.addEventListener("voiceschanged", offer);
+    buttons.forEach(function (button) {
+      function stopped() {
+        button.textContent = "朗读";
+        button.setAttribute("aria-pressed", "false");
+      }
+      button.addEventListener("click", function () {
+        if (button.getAttribute("aria-pressed") === "true") {
+          synth.cancel();
+          stopped();
+          return;
+        }
+        var voice = chineseVoice();
+        var parts = readableParts();
+        parts.forEach(function (text, index) {
+          var utterance = new window.SpeechSynthesisUtterance(text);
+          utterance.lang = "zh-CN";
+          if (voice) utterance.voice = voice;
+          utterance.rate = 0.9;  // a little slower than the default, for older listeners
+          if (index === parts.length - 1) utterance.onend = stopped;
+          synth.speak(utterance);
+        });
+        button.textContent = "停止朗读";
+        button.setAttribute("aria-pressed", "true");
+      });
+    });
+  }
+
+  /* --- 只看现在开放 on the places directory ----------------------------------------------- */
+
+  function setupOpenNowFilter() {
+    all("[data-tx-open-filter]").forEach(function (box) {
+      var holder = box.closest("[data-tx-open-filter-holder]");
+      var count = holder && holder.querySelector("[data-tx-open-count]");
+      var cards = all(".tx-card", document.querySelector(".md-content"));
+      function apply() {
+        var shown = 0;
+        cards.forEach(function (card) {
+          var state = card.querySelector("[data-tx-open-state]");
+          var open = !!state && state.getAttribute("data-tx-open-state") === "open";
+          card.hidden = box.checked && !open;
+          if (!card.hidden) shown++;
+        });
+        if (count) count.textContent = box.checked ? "现在开放的有 " + shown + " 处" : "";
+      }
+      box.addEventListener("change", apply);
       if (holder) holder.hidden = false;
+      apply();
+    });
+  }
+
+  /* --- the lecture calendar opens on the visitor's month ------------------------------------ */
+
+  function openCalendarOnMonth(now) {
+    var months = all("[data-tx-month]");
+    var current = now.date.slice(0, 7);
+    var first = -1;
+    for (var i = 0; i < months.length; i++) {
+      if (months[i].getAttribute("data-tx-month") >= current) { first = i; break; }
+    }
+    if (first <= 0) return;  // nothing earlier, or every month is past: show them all
+    var earlier = months.slice(0, first);
+    earlier.forEach(function (month) { month.hidden = true; });
+    var holder = document.createElement("p");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "md-button";
+    button.textContent = "显示之前的月份（" + earlier.length + " 个月）";
+    holder.appendChild(button);
+    months[0].parentNode.insertBefore(holder, months[0]);
+    function reveal() {
+      earlier.forEach(function (month) { month.hidden = false; });
+      holder.remove();
+    }
+    button.addEventListener("click", reveal);
+    /* A link to an earlier month (the month list above) shows them first. */
+    all('a[href^="#m"]').forEach(function (link) {
+      link.addEventListener("click", function () {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (target && target.closest("[hidden]")) reveal();
+      });
+    });
+  }
+
+  /* Tables in editors' text: each cell labelled with its column head, so that on a phone the
+     stylesheet can show a row as a card ("姓名：张某某") instead of a table to scroll sideways. */
+  function labelTableCells() {
+    all(".md-content table:not([class])").forEach(function (table) {
+      var heads = all("thead th", table).map(function (th) { return th.textContent.trim(); });
+      if (!heads.length) return;
+      all("tbody tr", table).forEach(function (row) {
+        Array.prototype.forEach.call(row.cells, function (cell, index) {
+          if (heads[index]) cell.setAttribute("data-label", heads[index]);
+        });
+      });
+      table.classList.add("tx-table--labelled");
     });
   }
 
@@ -285,15 +447,48 @@
     });
   }
 
+  /* The 菜单 button is Material's label of the drawer checkbox: Enter and Space open the drawer
+     and move focus into it, Escape closes it and returns focus to the button. */
+  function setupMenuButton() {
+    var drawer = document.getElementById("__drawer");
+    all("[data-tx-menu]").forEach(function (button) {
+      function sync() { button.setAttribute("aria-expanded", drawer && drawer.checked ? "true" : "false"); }
+      button.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter" && event.key !== " ") return;
+        event.preventDefault();
+        button.click();  // bubbles to Material's label, which toggles the drawer
+        window.setTimeout(function () {
+          var first = document.querySelector(".md-sidebar--primary .md-nav__link[href]");
+          if (drawer && drawer.checked && first) first.focus();
+        }, 50);
+      });
+      if (drawer) drawer.addEventListener("change", sync);
+      sync();
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || !drawer || !drawer.checked) return;
+      drawer.checked = false;
+      drawer.dispatchEvent(new Event("change"));
+      var button = document.querySelector("[data-tx-menu]");
+      if (button) button.focus();
+    });
+  }
+
   window.addEventListener("pageshow", function (event) { if (event.persisted) closeToggles(); });
   closeToggles();
+  setupMenuButton();
   setupPreferences();
   setupFilters();
   setupPrinting();
+  setupPageTools();
+  labelTableCells();
   var now = portalNow();
   if (now) {
     correctStates(now);
     showOpeningHours(now);
     markToday(now);
+    showPrintDate(now);
+    openCalendarOnMonth(now);
   }
+  setupOpenNowFilter();
 })();

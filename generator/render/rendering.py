@@ -12,17 +12,15 @@ branch and a busy lecture calendar into a page per month. A street's portal keep
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 import logging
-import string
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, get_args
+from typing import Any
 
 import jinja2
 from pypinyin import lazy_pinyin
@@ -33,16 +31,9 @@ from ..content.markup import MarkdownRenderer
 from ..content.models import (
     RECORD_TYPES,
     WEEKDAYS,
-    Grid,
     Lecture,
     Notice,
-    OpeningHours,
-    OpeningPeriod,
-    Organization,
-    OrganizationKind,
     Record,
-    field_path_value,
-    reference_fields,
 )
 from ..content.problems import Position
 from ..content.validation import ValidationResult
@@ -50,7 +41,9 @@ from ..site import graph as site_graph
 from ..site import published
 from ..site.graph import SiteGraph, TreeNode
 from ..site.urls import PageLinks, UrlScheme
+from .formatting import clock, record_facts, weekly, zh_date, zh_datetime, zh_weekday
 from .qr import QrCode, qr_code
+from .sections import MonthGrid, contact_groups, filter_options, month_grids, regroup
 
 # A child of MkDocs' logger, so the CLI shows it like MkDocs' own warnings, without importing MkDocs.
 log = logging.getLogger("mkdocs.plugins.tongxin.rendering")
@@ -249,112 +242,6 @@ def check_collisions(section_plans: list[PagePlan], records: Iterable[Record]) -
             )
 
 
-@dataclass(frozen=True)
-class DayCell:
-    date: dt.date
-    in_month: bool
-    lectures: list[Lecture]
-
-
-@dataclass(frozen=True)
-class MonthGrid:
-    year: int
-    month: int
-    # Weeks Monday first; days of the neighbouring months fill the first and last week.
-    weeks: list[list[DayCell]]
-
-    @property
-    def anchor(self) -> str:
-        return f"m{self.year}-{self.month:02d}"
-
-
-@dataclass(frozen=True)
-class ContactEntry:
-    label: str
-    phone: str
-    # The record the number belongs to, when it is not the organisation itself.
-    record: Record | None = None
-
-
-@dataclass(frozen=True)
-class ContactGroup:
-    organization: Organization | None
-    depth: int
-    entries: list[ContactEntry]
-
-    @property
-    def anchor(self) -> str:
-        return f"org-{self.organization.id}" if self.organization else "others"
-
-
-def zh_date(value: dt.date | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
-def zh_weekday(value: dt.date) -> str:
-    return WEEKDAYS[value.weekday()]
-
-
-def zh_datetime(value: dt.datetime) -> str:
-    return f"{zh_date(value)}（{zh_weekday(value)}）{value:%H:%M}"
-
-
-def clock(value: dt.time | None) -> str:
-    return "" if value is None else f"{value:%H:%M}"
-
-
-@functools.cache
-def _fact_parts(segment: str) -> tuple[tuple[str, str | None], ...]:
-    """A fact segment as (literal text, field path or None) pairs."""
-    return tuple((text, path) for text, path, _spec, _conversion in string.Formatter().parse(segment))
-
-
-def _fact_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return zh_datetime(value)
-    if isinstance(value, dt.date):
-        return zh_date(value)
-    if isinstance(value, list):
-        return "、".join(text for text in map(_fact_text, value) if text)
-    return str(value)
-
-
-def record_facts(record: Record, graph: SiteGraph) -> list[str]:
-    """The parts of a record's fact line, as its model's ``facts`` declare them.
-
-    A part is left out when a field it names is empty; references show the referenced
-    record's short name (草厂社区党委), dates read 2026年11月22日.
-    """
-    references = reference_fields(type(record))
-    shown = []
-    for segment in record.facts:
-        text = []
-        for literal, path in _fact_parts(segment):
-            text.append(literal)
-            if path is None:
-                continue
-            value = field_path_value(record, path)
-            if path in references and value is not None:
-                ids = value if isinstance(value, list) else [value]
-                value = [linked.short_title for linked in graph.resolve(references[path], ids)]
-            written = _fact_text(value)
-            if not written:
-                break
-            text.append(written)
-        else:
-            shown.append("".join(text))
-    return shown
-
-
-def weekly(hours: OpeningHours) -> list[tuple[str, list[OpeningPeriod]]]:
-    """Opening periods per weekday, Monday first, for the weekly table."""
-    return [(day, [p for p in hours.periods if day in p.days]) for day in WEEKDAYS]
-
-
 def slug(name: str) -> str:
     """An ASCII path segment for a Chinese category or series name (发展党员公示 -> fazhandangyuangongshi)."""
     return "".join(lazy_pinyin(name)).lower()
@@ -375,87 +262,6 @@ def tree_src(organization_id: str) -> str:
 
 def calendar_month_src(month: MonthGrid) -> str:
     return f"{CALENDAR_SRC.removesuffix('.md')}/{month.year}-{month.month:02d}.md"
-
-
-def month_grids(lectures: list[Lecture]) -> list[MonthGrid]:
-    """Calendar months that have at least one lecture, oldest first."""
-    by_day: dict[dt.date, list[Lecture]] = defaultdict(list)
-    for lecture in sorted(lectures, key=lambda item: (item.start, item.id)):
-        by_day[lecture.start.date()].append(lecture)
-    months = sorted({(day.year, day.month) for day in by_day})
-    weeks_of = calendar.Calendar(firstweekday=0).monthdatescalendar
-    return [
-        MonthGrid(
-            year,
-            month,
-            [[DayCell(day, day.month == month, by_day.get(day, [])) for day in week] for week in weeks_of(year, month)],
-        )
-        for year, month in months
-    ]
-
-
-def contact_groups(graph: SiteGraph) -> list[ContactGroup]:
-    """Every public phone number, grouped by organisation in the order of the organisation tree."""
-    groups: list[ContactGroup] = []
-
-    def visit(node: TreeNode, depth: int) -> None:
-        entries = _organization_contacts(graph, node.organization)
-        if entries:
-            groups.append(ContactGroup(node.organization, depth, entries))
-        for child in node.children:
-            visit(child, depth + 1)
-
-    for root in graph.organization_tree:
-        visit(root, 0)
-    loose_grids = [g for g in graph.records["grids"].values() if isinstance(g, Grid) and not g.organization and g.phone]
-    if loose_grids:
-        groups.append(ContactGroup(None, 0, [ContactEntry("网格服务电话", g.phone or "", g) for g in loose_grids]))
-    return groups
-
-
-def _regroup(rows: list[tuple[ContactGroup, ContactEntry]]) -> list[ContactGroup]:
-    """Consecutive rows of the same group back into groups (a page may hold part of a group)."""
-    groups: list[ContactGroup] = []
-    for group, entry in rows:
-        if groups and groups[-1].anchor == group.anchor:
-            groups[-1].entries.append(entry)
-        else:
-            groups.append(ContactGroup(group.organization, group.depth, [entry]))
-    return groups
-
-
-def _organization_contacts(graph: SiteGraph, org: Organization) -> list[ContactEntry]:
-    entries: list[ContactEntry] = []
-    if org.phone:
-        entries.append(ContactEntry("办公电话", org.phone))
-    entries += [ContactEntry(line.name, line.phone) for line in org.hotlines]
-    for place in graph.places_of(org):
-        if place.phone:
-            entries.append(ContactEntry(place.kind, place.phone, place))
-    for grid in graph.referrers(org, "grids", "organization"):
-        if isinstance(grid, Grid) and grid.phone:
-            entries.append(ContactEntry("网格服务电话", grid.phone, grid))
-    seen = {entry.phone for entry in entries}
-    for notice in graph.referrers(org, "notices", "organization"):
-        phone = notice.contact.phone if isinstance(notice, Notice) else None
-        if phone and phone not in seen:
-            seen.add(phone)
-            entries.append(ContactEntry(f"党务公开意见反映（{notice.contact.department or '受理电话'}）", phone))
-    return entries
-
-
-def filter_options(organizations: list[Organization]) -> dict[str, Any]:
-    """Choices of the organisation directory's filters: kinds, streets with communities, bases."""
-    streets: dict[str, set[str]] = defaultdict(set)
-    for org in organizations:
-        if org.street:
-            streets[org.street].update([org.community] if org.community else [])
-    order = site_graph.pinyin_key
-    return {
-        "kinds": [k for k in get_args(OrganizationKind) if any(o.kind == k for o in organizations)],
-        "streets": [(street, sorted(streets[street], key=order)) for street in sorted(streets, key=order)],
-        "bases": sorted({o.basis for o in organizations if o.basis}, key=order),
-    }
 
 
 def field_label(type_name: str, field_name: str) -> str:
@@ -703,7 +509,7 @@ class PortalRenderer:
         rows = [(group, entry) for group in groups for entry in group.entries]
         # A long directory is cut every CONTACTS_PAGE_ENTRIES numbers, even inside a group.
         return paginate(rows, CONTACTS_PAGE_ENTRIES, CONTACTS_SRC, "联系电话", "contacts.html",
-                        lambda page: {"groups": _regroup(page)})
+                        lambda page: {"groups": regroup(page)})
 
     def _opendata_plan(self) -> PagePlan:
         return PagePlan(OPENDATA_SRC, "订阅与开放数据", "opendata.html", {})

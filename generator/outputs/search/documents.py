@@ -24,7 +24,7 @@ from ...content.models import (
     marked_fields,
     reference_fields,
 )
-from ...render.rendering import record_facts
+from ...render.formatting import record_facts
 from ...site.graph import SiteGraph
 from ...site.urls import UrlScheme
 

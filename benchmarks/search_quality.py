@@ -357,7 +357,7 @@ def record_texts(project: Path) -> dict[str, RecordText]:
         names = normalize(" ".join(document.names))
         texts[record_key(document.url)] = RecordText(
             names=names,
-            text=names + " " + normalize(" ".join(t for t in document.texts if t)),
+            text=names + " " + normalize(" ".join(t for t in (*document.texts, document.summary, document.body) if t)),
             facets={FACETS[key]: values for key, values in document.facets.items() if key in FACETS},
         )
     return texts
@@ -596,13 +596,20 @@ def scale(records: int, keep: Path | None, set_names: list[str], engines: list[s
         print(f"{name}: {len(kept[name])} of {len(queries)} queries decidable "
               f"among {len(synthetic):,} synthetic records")
     timed = [Query(q, ["-"]) for q in SCALE_QUERIES]
+    # Bytes and times of the pack's queries too (all of them: costs are not tuned on).
+    pack_queries = [Query(q.query, ["-"]) for queries in sets.values() for q in queries]
     with chromium() as browser, served(site_dir, "http") as start_url:
-        cold = [first_search_bytes(browser, site_dir, start_url, q) for q in timed]
-        warm = warm_times(browser, site_dir, start_url, timed)
+        cold = [first_search_bytes(browser, site_dir, start_url, q) for q in timed + pack_queries]
+        warm = warm_times(browser, site_dir, start_url, timed + pack_queries)
         scores = measure(browser, {"http": site_dir}, kept, project, engines, show)
     print(f"\n{'query':<14}{'first search: index B':>22}{'script B':>10}{'warm ms (median)':>18}")
-    for query, (index_bytes, script_bytes), times in zip(timed, cold, warm, strict=True):
+    for query, (index_bytes, script_bytes), times in zip(timed, cold, warm, strict=False):
         print(f"{query.query:<14}{index_bytes:>22,}{script_bytes:>10,}{statistics.median(times):>18.0f}")
+    pack_bytes = [c[0] for c in cold[len(timed) :]]
+    pack_times = [statistics.median(t) for t in warm[len(timed) :]]
+    print(f"the pack's {len(pack_queries)} queries: first search index data "
+          f"median {statistics.median(pack_bytes):,.0f} B, max {max(pack_bytes):,} B; "
+          f"warm median {statistics.median(pack_times):.0f} ms, max {max(pack_times):.0f} ms")
     print(f"first search: index data max {max(c[0] for c in cold):,} B; "
           f"warm: max of medians {max(statistics.median(t) for t in warm):.0f} ms")
     print_table(scores, note="(decidable queries only)")

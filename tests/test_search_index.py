@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from array import array
@@ -15,8 +16,18 @@ from hypothesis import strategies as st
 
 from generator import parallel as parallel_work
 from generator.outputs.search import build_search_files, index
-from generator.outputs.search.documents import user_dictionary
-from generator.outputs.search.index import decode_postings, decode_term, encode_postings, encode_term, shard_of
+from generator.outputs.search.documents import SearchDocument, user_dictionary
+from generator.outputs.search.index import (
+    NAME_FLAG,
+    PAYLOAD_BITS,
+    PAYLOAD_MASK,
+    decode_postings,
+    decode_term,
+    document_terms,
+    encode_postings,
+    encode_term,
+    shard_of,
+)
 from generator.outputs.search.text import Segmenter, normalize, pinyin_terms, t2s_query_map
 from generator.site.source import ContentSource
 from generator.site.urls import UrlScheme
@@ -94,30 +105,42 @@ def test_pinyin_of_a_name_full_and_initials() -> None:
     assert "xinjia" not in terms  # not from the middle of a word
 
 
-@given(st.lists(st.tuples(st.integers(0, 200_000), st.integers(0, 3)), max_size=60))
+payloads = st.integers(0, PAYLOAD_MASK)
+
+
+@given(st.lists(st.tuples(st.integers(0, 200_000), payloads), max_size=60))
 def test_postings_round_trip(entries: list[tuple[int, int]]) -> None:
     unique = sorted({record: flags for record, flags in entries}.items())
-    encoded = encode_postings((record << 2) | flags for record, flags in unique)
+    encoded = encode_postings((record << PAYLOAD_BITS) | flags for record, flags in unique)
     assert re.fullmatch(r"[A-Za-z0-9_-]*", encoded)
     assert decode_postings(encoded) == unique
 
 
-@given(st.sets(st.integers(0, 599), max_size=600), st.sets(st.integers(0, 599), max_size=20))
-def test_common_terms_as_bitmaps_round_trip(records: set[int], flagged: set[int]) -> None:
-    entries = array("Q", sorted((r << 2) | (1 if r in flagged else 0) for r in records))
-    encoded = encode_term(entries, 600)
-    assert len(encoded) <= len(encode_postings(entries))
-    assert decode_term(encoded) == [(e >> 2, e & 3) for e in entries]
+@given(st.dictionaries(st.integers(0, 599), payloads, max_size=600))
+def test_common_terms_keep_their_records_and_name_flags(entries: dict[int, int]) -> None:
+    """A term's encoding may share one weight among records (bitmaps), never lose a record,
+    a name flag, or a weight that stands out from the shared one."""
+    packed = array("Q", sorted((r << PAYLOAD_BITS) | p for r, p in entries.items()))
+    encoded = encode_term(packed, 600)
+    assert len(encoded) <= len(encode_postings(packed))
+    decoded = dict(decode_term(encoded))
+    assert decoded.keys() == entries.keys()
+    assert {r for r, p in decoded.items() if p & NAME_FLAG} == {r for r, p in entries.items() if p & NAME_FLAG}
+    if not encoded.startswith("^"):
+        levels = sorted(p >> 1 for p in decoded.values())
+        for record, original in entries.items():
+            if (original >> 1) > levels[len(levels) // 2] + 2:  # well above the commonest weight
+                assert decoded[record] == original
 
 
 def test_a_term_in_every_record_costs_a_bitmap_not_a_list() -> None:
-    entries = array("Q", [r << 2 for r in range(6000)])
-    assert len(encode_term(entries, 6000)) < 1100
+    entries = array("Q", [(r << PAYLOAD_BITS) | (6 << 1) for r in range(6000)])
+    assert len(encode_term(entries, 6000)) < 2100
 
 
 def test_whole_names_words_and_bigrams_point_at_the_record(sample_files) -> None:  # type: ignore[no-untyped-def]
     bank = record_number(sample_files, "projects/qianmen-aixin-chuxu-yinhang/")
-    assert (bank, 1) in postings_of(sample_files, "w爱心储蓄银行")  # a jieba word, in the name
+    assert dict(postings_of(sample_files, "w爱心储蓄银行"))[bank] & NAME_FLAG  # a jieba word, in the name
     assert bank in dict(postings_of(sample_files, "b储蓄"))  # any 2-character substring
     assert bank in dict(postings_of(sample_files, "paxcxyh"))
     bank_records = dict(postings_of(sample_files, "x前门街道爱心储蓄银行"))
@@ -127,7 +150,8 @@ def test_whole_names_words_and_bigrams_point_at_the_record(sample_files) -> None
 def test_traditional_record_is_found_by_simplified_terms(sample_files) -> None:  # type: ignore[no-untyped-def]
     case = record_number(sample_files, "cases/jingansi-tongxin-jiayuan/")
     assert case in dict(postings_of(sample_files, "w同心家园"))
-    meta = payload(sample_files.files[f"m{case // 4}.js"])[case % 4]
+    chunk = payload(sample_files.manifest)["chunk"]
+    meta = payload(sample_files.files[f"m{case // chunk}.js"])[case % chunk]
     assert meta[0].startswith("靜安寺社區")  # shown as written
 
 
@@ -177,3 +201,92 @@ def test_forked_workers_build_the_same_index_as_one_process(sample_graph, sample
     parallel = build_search_files(sample_graph, UrlScheme(directory_urls=True), REPO / "content")
     assert started == ["fork"]
     assert parallel == sample_files
+
+
+# --- weights (BM25F), sounds, tie-break order --------------------------------------------
+
+FIELD_ORDER = ("name", "facts", "summary", "body")
+# Simplified characters (Traditional ones are indexed as their Simplified forms).
+COMMON = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方"
+han = st.text(st.sampled_from(COMMON), min_size=2, max_size=6)
+
+
+@functools.cache
+def plain_segmenter() -> Segmenter:
+    return Segmenter([])
+
+
+def weight_of(term: str, average: float = 20.0, **fields: str) -> int | None:
+    """The level of ``term`` in a document made of ``fields`` (None: not indexed), on a site
+    whose fields are all ``average`` characters long."""
+    document = SearchDocument(
+        "服务项目", fields.get("name", "某某"), "projects/x/", names=[fields.get("name", "某某")],
+        texts=[fields.get("facts", "")], summary=fields.get("summary", ""), body=fields.get("body", ""),
+    )
+    averages = dict.fromkeys(FIELD_ORDER, average)
+    for payload_bits, terms in document_terms(document, plain_segmenter(), averages).items():
+        if term in terms:
+            return payload_bits >> 1
+    return None
+
+
+@given(han, st.sampled_from(range(len(FIELD_ORDER) - 1)))
+def test_a_word_weighs_more_in_a_field_higher_in_the_order(word: str, higher: int) -> None:
+    """name ≫ kind/category/tags/facts ≫ summary ≫ body, fields being as long as usual."""
+    filler = "邻里守望相助" * 3
+    term = "b" + normalize(word)[:2]
+    placed = {f: filler for f in FIELD_ORDER}
+    up = dict(placed, **{FIELD_ORDER[higher]: word + filler})
+    down = dict(placed, **{FIELD_ORDER[higher + 1]: word + filler})
+    up_level, down_level = weight_of(term, **up), weight_of(term, **down)
+    assert up_level is not None and down_level is not None
+    assert up_level > down_level
+
+
+@given(han, st.integers(1, 4))
+def test_a_word_said_more_often_weighs_more_and_a_longer_body_dilutes_it(word: str, times: int) -> None:
+    term = "b" + normalize(word)[:2]
+    clause = word + "，"
+    once = weight_of(term, 400, body=clause + "社区党委每月召开一次联席会议。" * 5)
+    often = weight_of(term, 400, body=clause * (times + 1) + "社区党委每月召开一次联席会议。" * 5)
+    diluted = weight_of(term, 400, body=clause + "社区党委每月召开一次联席会议。" * 60)
+    assert once is not None and often is not None and diluted is not None
+    assert often > once > diluted
+
+
+def test_names_are_indexed_by_sound_and_with_a_character_left_out(sample_files) -> None:  # type: ignore[no-untyped-def]
+    org = record_number(sample_files, "organizations/jingansi-shequ-dangongwei/")
+    sound = "yjing'an"  # 静安: what 静按 sounds like
+    shards = payload(sample_files.manifest)["sounds"]
+    assert org in dict(decode_term(payload(sample_files.files[f"y{shard_of(sound, shards)}.js"])[sound]))
+    assert org in dict(postings_of(sample_files, "s静寺"))  # 静安寺 without 安
+
+
+def test_the_reading_table_spells_name_characters_and_their_common_homophones(sample_files) -> None:  # type: ignore[no-untyped-def]
+    table = payload(sample_files.files["readings.js"])
+    readings: dict[str, list[str]] = {}
+    for entry in table.split("|"):
+        syllable = re.match("[a-z]+", entry).group(0)  # type: ignore[union-attr]
+        for ch in entry[len(syllable) :]:
+            readings.setdefault(ch, []).append(syllable)
+    assert "an" in readings["安"] and "an" in readings["按"]  # 静安寺, and the 同音字 静按寺
+    assert {"zhang", "chang"} <= set(readings["长"])  # a character of two readings has both
+    assert readings["琳"] == readings["林"] == ["lin"]  # not in any name: a common character
+
+
+def test_records_are_numbered_in_the_tie_break_order(sample_graph, sample_files) -> None:  # type: ignore[no-untyped-def]
+    """Equal scores keep record order: open notices before ended ones, upcoming lectures
+    (the next first) before past ones."""
+    open_notice = record_number(sample_files, "notices/2026-11-donghuashi-nanli-fazhan-duixiang-gongshi/")
+    ended_notice = record_number(sample_files, "notices/2025-caochang-huanjie-xuanju-gongshi/")
+    next_lecture = record_number(sample_files, "lectures/2026-11-24-donghuashi-weixing-dangke/")
+    later_lecture = record_number(sample_files, "lectures/2026-12-01-jingansi-dongfang-dajiangtan/")
+    past_lecture = record_number(sample_files, "lectures/2026-10-qianmen-caidan-shi-jiaoyu/")
+    assert open_notice < ended_notice
+    assert next_lecture < later_lecture < past_lecture
+
+
+def test_compatibility_forms_fold_to_what_residents_mean() -> None:
+    assert normalize("ＳＯＨＯ①号楼") == "soho1号楼"
+    assert normalize("⼀") == "一"  # a Kangxi radical typed for the character
+    assert len(normalize("ＳＯＨＯ①　号楼")) == len("ＳＯＨＯ①　号楼")

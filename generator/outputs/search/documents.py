@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,16 +22,17 @@ from ...content.models import (
     OtherName,
     PlaceKind,
     Record,
+    field_path_value,
     marked_fields,
     reference_fields,
 )
 from ...render.formatting import record_facts
-from ...site.graph import SiteGraph
+from ...site.graph import LECTURE_PAST, LECTURE_UPCOMING, NOTICE_CLOSED, NOTICE_OPEN, SiteGraph
 from ...site.urls import UrlScheme
 
 FREE_PAGE_LABEL = "页面"
-# Fields that are bookkeeping, not text a resident would search for.
-SKIPPED_FIELDS = {"id", "lang", "body"}
+# Fields that are bookkeeping, not text a resident would search for, or indexed on their own.
+SKIPPED_FIELDS = {"id", "lang", "body", "summary"}
 MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 MARKDOWN_MARKUP = re.compile(r"^\s{0,3}(?:#{1,6}|>|[-*+]|\d+\.)\s+|[*_`|~]+|^\s*[-=:| ]{3,}\s*$", re.MULTILINE)
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
@@ -41,6 +43,9 @@ SPACES = re.compile(r"\s+")
 # from the model's markers: ``Category`` and ``Area`` fields, ``RefTo`` references to organisations.
 FACETS: dict[str, str] = {"type": "类型", "category": "类别", "area": "街道/社区", "organization": "党组织"}
 ORGANIZATIONS = "organizations"  # the type the 党组织 facet names
+# States that come first and last among equally good results.
+CURRENT_STATES = {NOTICE_OPEN, LECTURE_UPCOMING}
+OVER_STATES = {NOTICE_CLOSED, LECTURE_PAST}
 
 
 @dataclass
@@ -49,10 +54,15 @@ class SearchDocument:
     title: str
     url: str  # site-relative
     names: list[str]  # the title and other names: exact-name matches, pinyin
-    texts: list[str]  # everything else worth finding
+    texts: list[str]  # the type, the other fields and the names of linked records
+    summary: str = ""
+    body: str = ""  # plain text of the Markdown body
     facts: list[str] = field(default_factory=list)  # shown under the title
     excerpt: str = ""  # plain text the snippet is cut from
     facets: dict[str, list[str]] = field(default_factory=dict)
+    # Order among equal scores: (0 current, 1 timeless or upcoming, 2 over; then a date key,
+    # smaller first): 公示中 before ended notices, upcoming lectures before past ones, newer first.
+    standing: tuple[int, int] = (1, 0)
 
 
 def plain_text(markdown: str | None) -> str:
@@ -80,7 +90,10 @@ def record_document(record: Record, graph: SiteGraph, scheme: UrlScheme) -> Sear
         title=record.display_title,
         url=scheme.page_url(scheme.record_src(record.type_name, record.id)),
         names=names,
-        texts=[*texts, body],
+        texts=[record.type_label, *texts],
+        summary=summary,
+        body=body,
+        standing=_standing(record, graph),
         facts=_facts(record, organizations, graph),
         excerpt=" ".join(t for t in (summary, body, *texts) if t),
         facets={
@@ -107,7 +120,8 @@ def free_page_documents(content_dir: Path, scheme: UrlScheme) -> Iterator[Search
             title=title,
             url=scheme.page_url(relative),
             names=[title],
-            texts=[text],
+            texts=[FREE_PAGE_LABEL],
+            body=text,
             excerpt=text,
             facets={"type": [FREE_PAGE_LABEL], "category": [], "area": [], "organization": []},
         )
@@ -138,6 +152,17 @@ def _marked_values(record: Record, marker: type) -> list[str]:
         value = getattr(record, name)
         values += [str(v) for v in (value if isinstance(value, list) else [value]) if v]
     return values
+
+
+def _standing(record: Record, graph: SiteGraph) -> tuple[int, int]:
+    """Where a record goes among equally good results: notices open on the build date and
+    upcoming lectures (the next one first) before the rest, ended notices and past lectures
+    last; within each, newer first by the date the model lists the type by (``newest_first``)."""
+    state = graph.state(record)
+    rank = 0 if state in CURRENT_STATES else 2 if state in OVER_STATES else 1
+    value = field_path_value(record, record.newest_first) if record.newest_first else None
+    day = value.toordinal() if isinstance(value, dt.date) else 0
+    return rank, day if state == LECTURE_UPCOMING else -day
 
 
 def _literal_values(literal: object) -> list[str]:

@@ -14,15 +14,17 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import unicodedata
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from operator import add
 
 import jieba
 import opencc
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 # Runs of characters that can form a search term; everything else (punctuation, spaces,
 # symbols) separates terms, in the index and in the browser alike.
@@ -50,15 +52,29 @@ def _s2t_variants() -> tuple[opencc.OpenCC, ...]:
     return tuple(opencc.OpenCC(config) for config in ("s2t", "s2tw", "s2hk"))
 
 
-# Full-width ASCII (ＡＢＣ１２３，) -> ASCII, one character for one.
-FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-FULL_WIDTH_CHAR = re.compile("[\uff01-\uff5e]")
+# Compatibility forms (full-width ＡＢＣ１２３, ①, the ideographic space, compatibility
+# ideographs, Kangxi radicals) -> their NFKC form, where that is one character: the browser
+# folds the same blocks with String.prototype.normalize, and lengths stay aligned.
+COMPATIBLE_RANGES = ((0x2460, 0x24FF), (0x2F00, 0x2FDF), (0x3000, 0x3000), (0xF900, 0xFAFF), (0xFE30, 0xFE4F),
+                     (0xFF00, 0xFFEF))
+COMPATIBLE_CHAR = re.compile("[" + "".join(f"{chr(first)}-{chr(last)}" for first, last in COMPATIBLE_RANGES) + "]")
+
+
+@lru_cache(maxsize=1)
+def _compatible_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for first, last in COMPATIBLE_RANGES:
+        for code in range(first, last + 1):
+            folded = unicodedata.normalize("NFKC", chr(code))
+            if len(folded) == 1 and folded != chr(code):
+                table[code] = folded
+    return table
 
 
 def fold_width(text: str) -> str:
-    """Full-width letters and digits (ＡＢＣ１２３) -> ASCII, lower case; length is kept."""
+    """Compatibility forms folded (ＡＢＣ１２３ -> abc123), lower case; length is kept."""
     # ``translate`` looks every character up in a dict; most texts have nothing to fold.
-    folded = text.translate(FULL_WIDTH) if FULL_WIDTH_CHAR.search(text) else text
+    folded = text.translate(_compatible_table()) if COMPATIBLE_CHAR.search(text) else text
     return folded.lower()
 
 
@@ -89,6 +105,15 @@ def bigram_set(normalized: str) -> set[str]:
 def ascii_words(normalized: str) -> set[str]:
     """ASCII letter and digit runs of two or more characters (1号楼 -> none, abc12 -> abc12)."""
     return set(ASCII_RUN.findall(normalized))
+
+
+def shard_key(text: str) -> str:
+    """The part of a term's text that chooses its shard: the first two characters when they
+    hold a Chinese character, so that a bigram's shard also holds every word and skip-bigram
+    starting with it (the browser finds a query's words in the shards it loads anyway);
+    otherwise (pinyin, ASCII words, sounds) the whole text."""
+    head = text[:2]
+    return head if CJK.search(head) else text
 
 
 def term_hash(text: str) -> int:
@@ -142,10 +167,9 @@ def _fresh_tokenizer() -> jieba.Tokenizer:
 class RunTerms:
     """Index keys of one run, kind letter included (see ``generator.outputs.search.index``)."""
 
-    # Tuples of interned strings: a remembered clause then costs a few hundred bytes, since
+    # A tuple of interned strings: a remembered clause then costs a few hundred bytes, since
     # the same bigram, in thousands of clauses, is one string.
     terms: tuple[str, ...]  # "b" bigrams; "w" dictionary words of three or more characters, ASCII words
-    word_pairs: tuple[str, ...]  # "b" bigrams that are two-character dictionary words
 
 
 class Segmenter:
@@ -167,6 +191,7 @@ class Segmenter:
         self._plain_memo: dict[str, list[str]] = {}
         self._runs: dict[str, RunTerms] = {}
         self.pinyin_memo: dict[str, dict[str, bool]] = {}  # see pinyin_terms
+        self._syllable_memo: dict[str, tuple[list[str], dict[int, int]]] = {}
         for word in sorted({normalize(w) for w in words}):
             for run in term_runs(word):
                 if len(run) >= 2:
@@ -189,27 +214,37 @@ class Segmenter:
             self._memo[run] = words
         return words
 
+    def syllables(self, run: str) -> tuple[list[str], dict[int, int]]:
+        """Pinyin syllables of a name's run, read word by word, and character offset -> index
+        of its first syllable (see ``_syllables``); names repeat their runs, so remembered."""
+        found = self._syllable_memo.get(run)
+        if found is None:
+            found = self._syllable_memo[run] = _syllables(self.words(run))
+        return found
+
     def run_terms(self, run: str) -> RunTerms:
         """The bigrams and words of one term run (a clause between punctuation). Clauses
         repeat across records (addresses, kinds, stock phrases), so they are remembered."""
         found = self._runs.get(run)
         if found is None:
             pairs = bigram_set(run)
-            longer, two = self._contained_words(run, pairs)
-            terms = [*map("b".__add__, pairs), *map("w".__add__, longer | ascii_words(run))]
-            found = RunTerms(tuple(map(sys.intern, terms)), tuple(map(sys.intern, map("b".__add__, two))))
+            terms = [*map("b".__add__, pairs), *map("w".__add__, self._contained_words(run) | ascii_words(run))]
+            found = RunTerms(tuple(map(sys.intern, terms)))
             # Bounded memory: once full, new clauses are not remembered. Clauses that repeat
             # (stock phrases, addresses) usually showed up early and stay.
             if len(self._runs) < MAX_REMEMBERED_RUNS:
                 self._runs[run] = found
         return found
 
-    def _contained_words(self, run: str, pairs: set[str]) -> tuple[set[str], set[str]]:
-        """Dictionary words of three or more characters, and of two, in a run whose bigram
-        terms are ``pairs``: whatever jieba's segmentation would give, and the words it would
-        have split differently (the text does contain them whole)."""
+    def is_word(self, text: str) -> bool:
+        """Whether ``text`` is a word of the dictionary (jieba's and the content's names)."""
+        return bool(self._freq.get(text))
+
+    def _contained_words(self, run: str) -> set[str]:
+        """Dictionary words of three or more characters in a run: whatever jieba's
+        segmentation would give, and the words it would have split differently (the text
+        does contain them whole)."""
         freq = self._freq
-        two = {pair for pair in pairs & freq.keys() if freq[pair]}
         longer: set[str] = set()
         end = len(run)
         # Only where a dictionary prefix of three characters occurs can a longer word start.
@@ -227,7 +262,7 @@ class Segmenter:
                         break
                     stop += 1
                 at = run.find(prefix, at + 1)
-        return longer, two
+        return longer
 
 
 @lru_cache(maxsize=1 << 16)
@@ -252,7 +287,7 @@ def pinyin_terms(name: str, segmenter: Segmenter) -> dict[str, bool]:
     runs = term_runs(normalize(name))
     for run in runs:
         words = segmenter.words(run)
-        syllables, offsets = _syllables(words)
+        syllables, offsets = segmenter.syllables(run)
         starts = {offsets[o] for o in _word_starts(words) + _word_starts(segmenter.plain_words(run)) if o in offsets}
         count = len(syllables)
         for start in sorted(starts):
@@ -298,3 +333,60 @@ def _word_starts(words: list[str]) -> list[int]:
         starts.append(offset)
         offset += len(word)
     return starts
+
+
+def _name_runs(name: str) -> list[str]:
+    return term_runs(normalize(name))
+
+
+def skip_pairs(name: str) -> set[str]:
+    """Pairs of characters one apart inside a name's runs of four or more characters
+    (叶青大厦 -> 叶大, 青厦): a query missing that middle character still pairs up with the name."""
+    pairs: set[str] = set()
+    for run in _name_runs(name):
+        if len(run) >= 4:
+            pairs.update(filter(TERM_PAIR.fullmatch, map(add, run, run[2:])))
+    return pairs
+
+
+def sound_pairs(name: str, segmenter: Segmenter) -> set[str]:
+    """Adjacent syllables of a name's runs, as ``yu'lin``: what a wrong character of the same
+    sound (玉琳 for 玉林) or pinyin typed inside characters (倪家qiao) still matches."""
+    pairs: set[str] = set()
+    for run in _name_runs(name):
+        syllables, _ = segmenter.syllables(run)
+        pairs.update(map("'".join, pairwise(syllables)))
+    return pairs
+
+
+# The browser's reading table covers the characters of names and this many common characters
+# (by jieba's single-character frequencies): a wrong character of the right sound is usually
+# a common one.
+COMMON_CHARACTERS = 3500
+MAX_READINGS = 3
+
+
+def common_characters(count: int = COMMON_CHARACTERS) -> list[str]:
+    """The ``count`` most frequent Chinese characters of jieba's dictionary, as words of their own."""
+    freq = _base_tokenizer().FREQ
+    chars = [chr(code) for code in range(0x4E00, 0xA000) if freq.get(chr(code))]
+    return sorted(chars, key=lambda ch: -freq[ch])[:count]
+
+
+@lru_cache(maxsize=1 << 16)
+def readings(ch: str) -> tuple[str, ...]:
+    """Toneless readings of one character, the commonest first (长 -> zhang, chang)."""
+    found = pinyin(ch, heteronym=True, style=Style.NORMAL, errors="ignore")
+    values = [r.lower() for r in (found[0] if found else []) if PINYIN_SYLLABLE.match(r)]
+    return tuple(dict.fromkeys(values))[:MAX_READINGS]
+
+
+def reading_table(characters: Iterable[str]) -> dict[str, str]:
+    """Syllable -> the characters read that way (a character under each of its readings), for
+    the browser to spell a query: ``{"lin": "林琳临…", …}``, syllables and characters sorted."""
+    table: dict[str, list[str]] = {}
+    for ch in sorted(set(characters)):
+        if has_cjk(ch):
+            for reading in readings(ch):
+                table.setdefault(reading, []).append(ch)
+    return {syllable: "".join(chars) for syllable, chars in sorted(table.items())}

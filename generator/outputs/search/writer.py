@@ -17,15 +17,15 @@ from pathlib import Path
 from ...site.graph import SiteGraph, pinyin_key
 from ...site.urls import UrlScheme
 from .documents import FACETS, SearchDocument, free_page_documents, record_documents, user_dictionary
-from .index import IndexBuilder, SearchIndex, encode_postings
-from .text import Segmenter, t2s_query_map
+from .index import PAYLOAD_BITS, IndexBuilder, SearchIndex, encode_postings
+from .text import Segmenter, common_characters, reading_table, t2s_query_map
 
 DATA_DIR = "search/data"
 MANIFEST = "manifest.js"
 # Records per metadata file: results load only the files of the records they show.
-CHUNK_SIZE = 4
+CHUNK_SIZE = 2
 EXCERPT_CHARS = 240
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,8 @@ class SearchFiles:
 
 
 def build_search_files(graph: SiteGraph, scheme: UrlScheme, content_dir: Path | None) -> SearchFiles:
-    documents = list(record_documents(graph, scheme))
+    # Record numbers follow the tie-break order, so the browser breaks ties by number alone.
+    documents = sorted(record_documents(graph, scheme), key=lambda d: d.standing)
     if content_dir is not None and content_dir.is_dir():
         documents += free_page_documents(content_dir, scheme)
     builder = IndexBuilder(Segmenter(user_dictionary(graph)))
@@ -48,13 +49,17 @@ def build_search_files(graph: SiteGraph, scheme: UrlScheme, content_dir: Path | 
 
 def render_files(index: SearchIndex) -> SearchFiles:
     files: dict[str, str] = {}
-    shards = index.shards()
+    shards, sound_shards = index.shards()
     for number, shard in enumerate(shards):
         files[f"s{number}.js"] = _call("shard", number, shard)
+    for number, shard in enumerate(sound_shards):
+        files[f"y{number}.js"] = _call("sound", number, shard)
     for number, start in enumerate(range(0, len(index.documents), CHUNK_SIZE)):
         chunk = [_meta(d) for d in index.documents[start : start + CHUNK_SIZE]]
         files[f"m{number}.js"] = _call("meta", number, chunk)
     files["facets.js"] = _call("facets", 0, _facets(index.documents))
+    readings = reading_table(index.name_characters | set(common_characters()))
+    files["readings.js"] = _call("readings", 0, "|".join(s + chars for s, chars in readings.items()))
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name].encode())
@@ -64,6 +69,7 @@ def render_files(index: SearchIndex) -> SearchFiles:
         "format": FORMAT_VERSION,
         "data": version,
         "shards": len(shards),
+        "sounds": len(sound_shards),
         "chunk": CHUNK_SIZE,
         "count": len(index.documents),
         "t2s": "".join(k + v for k, v in sorted(t2s.items())),
@@ -109,7 +115,7 @@ def _facets(documents: list[SearchDocument]) -> list[dict[str, object]]:
                 "key": key,
                 "label": label,
                 "values": values,
-                "records": [encode_postings(n << 2 for n in holders[v]) for v in values],
+                "records": [encode_postings(n << PAYLOAD_BITS for n in holders[v]) for v in values],
             }
         )
     return fields

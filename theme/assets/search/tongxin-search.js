@@ -1,15 +1,21 @@
 /*
  * Tongxin search in the browser: plain JavaScript, no build step, no network beyond the site.
  *
- * The index (written by generator/search) is a set of scripts under search/data/ that call
- * TongxinSearch.manifest/shard/meta/facets. They are loaded with <script> elements, which
- * browsers allow from file:// where fetch() of local files is blocked, so the same search
- * works over HTTP and when index.html is opened from disk.
+ * The index (written by generator/outputs/search) is a set of scripts under search/data/
+ * that call TongxinSearch.manifest/shard/sound/meta/facets/readings. They are loaded with
+ * <script> elements, which browsers allow from file:// where fetch() of local files is
+ * blocked, so the same search works over HTTP and when index.html is opened from disk.
  *
- * Rules shared with generator/search (keep them identical): query normalisation (t2s map,
- * width folding, lower case), term runs, bigrams with a Chinese character, the term kinds
- * (b bigram, w word, x exact name, c name character, p pinyin), CRC-32 over the UTF-16 code
- * units of the term text (low byte first), and the posting code.
+ * Ranking is BM25F with a phrase bonus and 同音字 / near-miss tolerance; docs/search.md
+ * describes the model and its parameters. Every posting carries the record's saturated,
+ * field-weighted term frequency; IDF is computed here from the number of postings.
+ *
+ * Rules shared with generator/outputs/search (keep them identical): query normalisation
+ * (compatibility forms, t2s map, lower case), term runs, bigrams with a Chinese character,
+ * the term kinds (b bigram, w word, x exact name, c name character, p pinyin, s name
+ * skip-pair, y name syllable pair), the shard key (a term's first two characters when they
+ * hold a Chinese one, else its whole text), CRC-32 over the UTF-16 code units of the key
+ * (low byte first), and the posting code.
  */
 (function () {
   "use strict";
@@ -17,15 +23,35 @@
   var MORE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef";
   var LAST = "ghijklmnopqrstuvwxyz0123456789-_";
   var NAME = 1;
-  var WORD = 2;
+  var PAYLOAD = 32; // five payload bits: four of weight, the name flag
+  var LEVEL_OFFSET = 5; // level L stands for a field-weighted frequency of 2 ** ((L - 5) / 2)
+  var K1 = 2.0; // BM25 saturation
+  var WORD_MARK = "*";
   var PAGE_SIZE = 10;
   var SNIPPET_CHARS = 90;
-  // A query with a missing or wrong character still finds records covering this share of it.
-  var TYPO_COVERAGE = 0.6;
+  // Bonuses, as shares of the query's IDF mass (docs/search.md).
+  var EXACT = 1.5; // the whole name is the query
+  var NAME_PHRASE = 1.0; // the query's characters adjacent and in order in the name
+  var NEAR_PHRASE = 0.6; // … allowing a wrong character of the same sound, a missing or extra one
+  var PHRASE = 0.3; // … anywhere in the record
+  var KEEP_CHAIN = 0.5; // a record without a word of the query must hold this share of it in order
+  var MAX_READINGS = 3;
+  // A pair of characters in this share of the names (社区, 党委) is no 同音字 slip: its
+  // sounds are not looked up (the index leaves out words and skip-pairs as common).
+  var COMMON_SHARE = 0.02;
+  var COMMON_MIN_RECORDS = 50;
   var TERM_RUN = /[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
+  // Letters apart from characters (digits stay with characters: 1号楼's pair 1号 is indexed).
+  var SEGMENT = /[a-z]+|[0-9\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
   var CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
+  var LETTERS = /[a-z]/;
+  // Compatibility forms folded like NFKC, one character for one (as the index does).
+  var COMPATIBLE = /[\u2460-\u24ff\u2f00-\u2fdf\u3000\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]/;
 
-  var store = { manifest: null, t2s: {}, shards: {}, meta: {}, facets: null, decoded: {} };
+  var store = {
+    manifest: null, t2s: {}, shards: {}, sounds: {}, meta: {}, facets: null, decoded: {},
+    readings: null, syllables: null
+  };
   var pending = {};
   var loadedUrls = [];
 
@@ -39,10 +65,13 @@
       for (var i = 0; i + 1 < pairs.length; i += 2) store.t2s[pairs[i]] = pairs[i + 1];
     },
     shard: function (number, terms) { store.shards[number] = terms; },
+    sound: function (number, terms) { store.sounds[number] = terms; },
     meta: function (number, docs) { store.meta[number] = docs; },
     facets: function (_, fields) { store.facets = fields; },
+    readings: function (_, table) { loadReadings(table); },
     // For tests and benchmarks.
     hash: termHash,
+    shardKey: shardKey,
     normalize: normalize,
     loadedUrls: loadedUrls,
     search: function (root, query) { return search(root, query); }
@@ -72,12 +101,19 @@
     return (crc ^ 0xffffffff) >>> 0;
   }
 
+  function shardKey(text) {
+    var head = Array.from(text).slice(0, 2).join("");
+    return CJK.test(head) ? head : text;
+  }
+
   function normalizeChar(ch) {
-    var code = ch.charCodeAt(0);
-    // Full-width ASCII (ＡＢＣ１２３) -> ASCII, as the index does.
-    var folded = code >= 0xff01 && code <= 0xff5e ? String.fromCharCode(code - 0xfee0) : ch;
-    folded = folded.toLowerCase();
-    if (folded.length !== ch.length) folded = ch;
+    var folded = ch;
+    if (COMPATIBLE.test(ch)) {
+      var compatible = ch.normalize("NFKC");
+      if (Array.from(compatible).length === 1) folded = compatible;
+    }
+    var lower = folded.toLowerCase();
+    if (lower.length === folded.length) folded = lower;
     return store.t2s[folded] || folded;
   }
 
@@ -85,6 +121,7 @@
     return Array.from(text).map(normalizeChar).join("");
   }
 
+  // Adjacent pairs with a Chinese character: the bigram terms of a run.
   function bigrams(run) {
     var chars = Array.from(run);
     var found = [];
@@ -95,20 +132,34 @@
     return found;
   }
 
-  // A bitmap (~six records per character~flagged postings) or plain postings.
+  // Postings, a bitmap (~shared payload, six records per character~records that stand out)
+  // or two bitmaps (^payload of all, payload in the name, all~those with it in the name).
   function decodeTerm(encoded) {
-    if (encoded.charAt(0) !== "~") return decodePostings(encoded);
-    var end = encoded.indexOf("~", 1);
+    var word = encoded.charAt(0) === WORD_MARK;
+    if (word) encoded = encoded.slice(1);
+    var records = new Map();
+    var end;
+    if (encoded.charAt(0) === "^") {
+      end = encoded.indexOf("~", 3);
+      setBitmap(records, encoded.slice(3, end), LAST.indexOf(encoded.charAt(1)));
+      setBitmap(records, encoded.slice(end + 1), LAST.indexOf(encoded.charAt(2)));
+      return { records: records, word: word };
+    }
+    if (encoded.charAt(0) !== "~") return { records: decodePostings(encoded), word: word };
+    end = encoded.indexOf("~", 2);
+    setBitmap(records, encoded.slice(2, end), LAST.indexOf(encoded.charAt(1)));
+    decodePostings(encoded.slice(end + 1)).forEach(function (payload, record) { records.set(record, payload); });
+    return { records: records, word: word };
+  }
+
+  function setBitmap(records, bitmap, payload) {
     var digits = MORE + LAST;
-    var result = new Map();
-    for (var i = 1; i < end; i++) {
-      var bits = digits.indexOf(encoded.charAt(i));
+    for (var i = 0; i < bitmap.length; i++) {
+      var bits = digits.indexOf(bitmap.charAt(i));
       for (var bit = 0; bit < 6; bit++) {
-        if (bits & (1 << bit)) result.set((i - 1) * 6 + bit, 0);
+        if (bits & (1 << bit)) records.set(i * 6 + bit, payload);
       }
     }
-    decodePostings(encoded.slice(end + 1)).forEach(function (flags, record) { result.set(record, flags); });
-    return result;
   }
 
   function decodePostings(encoded) {
@@ -120,8 +171,8 @@
       var last = LAST.indexOf(ch);
       if (last >= 0) {
         value = value * 32 + last;
-        record += Math.floor(value / 4);
-        result.set(record, value & 3);
+        record += Math.floor(value / PAYLOAD);
+        result.set(record, value % PAYLOAD);
         value = 0;
       } else {
         value = value * 32 + MORE.indexOf(ch);
@@ -158,24 +209,41 @@
     return dataUrl(root, store.manifest.data + "/" + name);
   }
 
+  function isSound(term) { return term.charAt(0) === "y"; }
+
+  // Exact names and spellings are filed under their whole text (names share their first
+  // characters too often: 中共…); everything else under its shard key.
   function shardOf(term) {
-    return termHash(term.slice(1)) % store.manifest.shards;
+    var count = isSound(term) ? store.manifest.sounds : store.manifest.shards;
+    var text = term.slice(1);
+    return termHash("xpy".indexOf(term.charAt(0)) >= 0 ? text : shardKey(text)) % count;
   }
 
   function loadTerms(root, terms) {
     var wanted = {};
-    terms.forEach(function (term) { wanted[shardOf(term)] = true; });
-    return Promise.all(Object.keys(wanted).map(function (n) {
-      return store.shards[n] ? null : loadScript(versioned(root, "s" + n + ".js"));
+    terms.forEach(function (term) {
+      var file = (isSound(term) ? "y" : "s") + shardOf(term);
+      var loaded = isSound(term) ? store.sounds : store.shards;
+      if (!loaded[shardOf(term)]) wanted[file] = true;
+    });
+    return Promise.all(Object.keys(wanted).map(function (file) {
+      return loadScript(versioned(root, file + ".js"));
     }));
   }
 
+  // Postings of a term: { records: Map(record -> payload), word: a dictionary word? }.
   function postings(term) {
     if (store.decoded[term]) return store.decoded[term];
-    var encoded = (store.shards[shardOf(term)] || {})[term];
-    var decoded = encoded ? decodeTerm(encoded) : new Map();
+    var shard = (isSound(term) ? store.sounds : store.shards)[shardOf(term)] || {};
+    var encoded = shard[term];
+    var decoded = encoded ? decodeTerm(encoded) : { records: new Map(), word: false };
     store.decoded[term] = decoded;
     return decoded;
+  }
+
+  function hasTerm(term) {
+    var shard = (isSound(term) ? store.sounds : store.shards)[shardOf(term)];
+    return Boolean(shard && shard[term]);
   }
 
   function loadMeta(root, records) {
@@ -192,137 +260,475 @@
     return { title: row[0], url: row[1], type: row[2], facts: row[3], excerpt: row[4] };
   }
 
+  // --- readings (pinyin) of characters, for 同音字 and pinyin inside characters -------
+
+  function loadReadings(table) {
+    var readings = {};
+    var syllables = {};
+    table.split("|").forEach(function (entry) {
+      var syllable = entry.match(/^[a-z]+/)[0];
+      syllables[syllable] = true;
+      Array.from(entry.slice(syllable.length)).forEach(function (ch) {
+        (readings[ch] = readings[ch] || []).push(syllable);
+      });
+    });
+    store.readings = readings;
+    store.syllables = syllables;
+  }
+
+  function loadReadingTable(root) {
+    if (store.readings) return Promise.resolve();
+    return loadScript(versioned(root, "readings.js"));
+  }
+
+  // Letters -> pinyin syllables (the fewest that spell them), or null.
+  function syllabify(letters) {
+    var best = [[]];
+    for (var end = 1; end <= letters.length; end++) {
+      best[end] = null;
+      for (var start = Math.max(0, end - 6); start < end; start++) {
+        if (best[start] && store.syllables[letters.slice(start, end)] &&
+            (!best[end] || best[start].length + 1 < best[end].length)) {
+          best[end] = best[start].concat([letters.slice(start, end)]);
+        }
+      }
+    }
+    return best[letters.length];
+  }
+
+  // A part as units that can be spoken: each Chinese character with its readings, each
+  // syllable of pinyin typed among the characters; digits and unknown letters break it up.
+  function soundUnits(part) {
+    var units = [];
+    part.segments.forEach(function (segment) {
+      if (segment.han) {
+        Array.from(segment.text).forEach(function (ch) {
+          units.push((store.readings[ch] || []).slice(0, MAX_READINGS));
+        });
+      } else {
+        var spelled = LETTERS.test(segment.text) ? syllabify(segment.text) : null;
+        if (spelled) spelled.forEach(function (s) { units.push([s]); });
+        else units.push([]);
+      }
+    });
+    return units;
+  }
+
+  // The sound terms of every position (pair of units), none where ``skip(i)``.
+  function soundTerms(units, skip) {
+    var pairs = [];
+    for (var i = 0; i + 1 < units.length; i++) {
+      var here = [];
+      if (!skip(i)) {
+        units[i].forEach(function (a) {
+          units[i + 1].forEach(function (b) { here.push("y" + a + "'" + b); });
+        });
+      }
+      pairs.push(here);
+    }
+    return pairs;
+  }
+
+  function inManyNames(pair) {
+    var named = 0;
+    pair.list.records.forEach(function (payload) { if (payload & NAME) named++; });
+    return named > Math.max(COMMON_MIN_RECORDS, store.manifest.count * COMMON_SHARE);
+  }
+
   // --- the query -------------------------------------------------------------------------
 
+  // A query -> parts (runs between spaces and punctuation), each split into segments of
+  // Chinese characters and of letters or digits, looked up as what they are.
   function parseQuery(query) {
-    // Pinyin typed syllable by syllable (tong xin jia yuan) is one spelling.
-    var joined = normalize(query).replace(/([a-z])[\s'’]+(?=[a-z])/g, "$1");
-    return joined.match(TERM_RUN) || [];
+    var normalized = normalize(query);
+    var parts = (normalized.match(TERM_RUN) || []).map(function (text) {
+      var segments = (text.match(SEGMENT) || []).map(function (s) {
+        return { text: s, han: CJK.test(s) };
+      });
+      return { text: text, segments: segments, latin: !segments.some(function (s) { return s.han; }) };
+    });
+    return { parts: parts, spellings: spellingGroups(parts) };
   }
 
-  function runTerms(run) {
-    if (!CJK.test(run)) return ["w" + run, "p" + run, "x" + run];
-    if (Array.from(run).length === 1) return ["c" + run];
-    return bigrams(run).map(function (b) { return "b" + b; }).concat(["w" + run, "x" + run]);
+  // Adjacent parts of letters only (tong xin jia yuan): each group may also be one spelling.
+  function spellingGroups(parts) {
+    var groups = [];
+    var current = [];
+    parts.forEach(function (part, i) {
+      if (part.latin && /[a-z]/.test(part.text)) current.push(i);
+      else { if (current.length > 1) groups.push(current); current = []; }
+    });
+    if (current.length > 1) groups.push(current);
+    return groups;
   }
 
-  function scoreAsciiRun(run) {
-    var scores = new Map();
-    postings("p" + run).forEach(function (flags, r) { add(scores, r, flags & NAME ? 1000 : 500); });
-    postings("w" + run).forEach(function (flags, r) { add(scores, r, flags & NAME ? 400 : 100); });
-    postings("x" + run).forEach(function (_, r) { add(scores, r, 1000); });
-    return { scores: scores, approximate: false };
+  function firstRoundTerms(query) {
+    var terms = [];
+    query.parts.forEach(function (part) {
+      terms.push("x" + part.text);
+      part.segments.forEach(function (segment) {
+        if (!segment.han) {
+          terms.push("w" + segment.text, "p" + segment.text);
+        } else if (Array.from(segment.text).length === 1) {
+          terms.push("c" + segment.text);
+        } else {
+          bigrams(segment.text).forEach(function (b) { terms.push("b" + b); });
+        }
+      });
+    });
+    query.spellings.forEach(function (group) {
+      var text = group.map(function (i) { return query.parts[i].text; }).join("");
+      terms.push("p" + text, "x" + text, "w" + text);
+    });
+    if (query.parts.length > 1) terms.push("x" + query.parts.map(function (p) { return p.text; }).join(""));
+    return terms;
   }
 
-  function scoreChineseRun(run) {
-    var scores = new Map();
-    if (Array.from(run).length === 1) {
-      postings("c" + run).forEach(function (_, r) { scores.set(r, 300); });
-      return { scores: scores, approximate: false };
-    }
-    var pairs = bigrams(run);
-    var lists = pairs.map(function (b) { return postings("b" + b); });
-    var smallest = lists.slice().sort(function (a, b) { return a.size - b.size; })[0];
-    smallest.forEach(function (_, r) {
-      var inName = true;
-      var asWord = false;
-      for (var i = 0; i < lists.length; i++) {
-        var flags = lists[i].get(r);
-        if (flags === undefined) return;
-        inName = inName && (flags & NAME) !== 0;
-        asWord = asWord || (pairs.length === 1 && (flags & WORD) !== 0);
+  function idf(df) {
+    var n = store.manifest.count;
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  // BM25F: the saturated field-weighted frequency a posting's level stands for.
+  function weight(payload) {
+    var frequency = Math.pow(2, ((payload >> 1) - LEVEL_OFFSET) / 2);
+    return frequency / (K1 + frequency);
+  }
+
+  // Words of the index inside a segment (three or more characters), longest first, not
+  // overlapping: their shards are the shards of their first bigram, loaded already.
+  function segmentWords(chars) {
+    var found = [];
+    var used = [];
+    for (var length = chars.length; length >= 3; length--) {
+      for (var start = 0; start + length <= chars.length; start++) {
+        var free = true;
+        for (var k = start; k < start + length; k++) if (used[k]) free = false;
+        if (!free) continue;
+        var term = "w" + chars.slice(start, start + length).join("");
+        if (hasTerm(term)) {
+          found.push(term);
+          for (k = start; k < start + length; k++) used[k] = true;
+        }
       }
-      scores.set(r, 100 + (inName ? 400 : 0) + (asWord ? 150 : 0));
-    });
-    if (scores.size === 0 && pairs.length >= 2) return scoreTypo(run, pairs, lists);
-    postings("w" + run).forEach(function (flags, r) {
-      if (scores.has(r)) add(scores, r, flags & NAME ? 250 : 150);
-    });
-    postings("x" + run).forEach(function (_, r) { add(scores, r, 1000); });
-    return { scores: scores, approximate: false };
+    }
+    return found;
   }
 
-  // No record has every bigram: rank records by how many of the query's characters their
-  // bigrams cover (爱心储银行 still finds 爱心储蓄银行).
-  function scoreTypo(run, pairs, lists) {
-    var length = Array.from(run).length;
-    var covered = new Map();
-    var named = new Map();
-    var chars = Array.from(run);
-    lists.forEach(function (list, i) {
-      var position = chars.indexOf(pairs[i].charAt(0)) >= 0 ? findPair(chars, pairs[i]) : -1;
-      list.forEach(function (flags, r) {
-        var mask = covered.get(r) || 0;
-        if (position >= 0) mask |= (1 << position) | (1 << (position + 1));
-        covered.set(r, mask);
-        if (flags & NAME) named.set(r, (named.get(r) || 0) + 1);
-      });
-    });
-    var scores = new Map();
-    covered.forEach(function (mask, r) {
-      var share = popcount(mask) / length;
-      if (share >= TYPO_COVERAGE) scores.set(r, Math.round(100 * share) + 20 * (named.get(r) || 0));
-    });
-    return { scores: scores, approximate: true };
-  }
-
-  function findPair(chars, pair) {
-    var pairChars = Array.from(pair);
+  // A Chinese segment: its bigrams position by position, its words, its IDF mass.
+  function hanSegment(text) {
+    var chars = Array.from(text);
+    var pairs = [];
     for (var i = 0; i + 1 < chars.length; i++) {
-      if (chars[i] === pairChars[0] && chars[i + 1] === pairChars[1]) return Math.min(i, 30);
+      var pair = chars[i] + chars[i + 1];
+      pairs.push({ text: pair, term: "b" + pair, list: postings("b" + pair), skip: postings("s" + pair) });
     }
-    return -1;
+    var words = segmentWords(chars).map(function (term) { return { term: term, list: postings(term) }; });
+    var single = chars.length === 1 ? postings("c" + text) : null;
+    var mass = single ? idf(single.records.size) : 0;
+    pairs.forEach(function (p) { p.idf = idf(p.list.records.size); mass += p.idf; });
+    words.forEach(function (w) { w.idf = idf(w.list.records.size); mass += w.idf; });
+    return { chars: chars, pairs: pairs, words: words, mass: mass, single: single };
   }
 
-  function popcount(mask) {
-    var count = 0;
-    while (mask) { count += mask & 1; mask >>>= 1; }
-    return count;
+  function latinSegment(text) {
+    var pinyin = postings("p" + text);
+    var word = postings("w" + text);
+    var df = Math.max(pinyin.records.size, word.records.size);
+    return { text: text, pinyin: pinyin, word: word, idf: idf(df), mass: idf(df) };
   }
 
-  function add(scores, record, points) {
-    scores.set(record, (scores.get(record) || 0) + points);
-  }
-
-  function evaluate(runs) {
-    var parts = runs.map(function (run) { return CJK.test(run) ? scoreChineseRun(run) : scoreAsciiRun(run); });
-    var total = new Map();
-    var matched = new Map();
-    parts.forEach(function (part) {
-      part.scores.forEach(function (points, r) {
-        add(total, r, points);
-        add(matched, r, 1);
+  function prepare(query) {
+    query.parts.forEach(function (part) {
+      part.exact = postings("x" + part.text);
+      part.segments.forEach(function (segment) {
+        segment.info = segment.han ? hanSegment(segment.text) : latinSegment(segment.text);
       });
+      part.mass = part.segments.reduce(function (sum, s) { return sum + s.info.mass; }, 0);
     });
-    if (runs.length > 1) {
-      postings("x" + runs.join("")).forEach(function (_, r) { add(total, r, 1000); add(matched, r, runs.length); });
+  }
+
+  // Longest run of consecutive true positions.
+  function longestRun(flags) {
+    var best = 0;
+    var run = 0;
+    flags.forEach(function (flag) { run = flag ? run + 1 : 0; if (run > best) best = run; });
+    return best;
+  }
+
+  // The heaviest run of consecutive true positions, by the positions' IDF.
+  function heaviestRun(flags, weights) {
+    var best = 0;
+    var run = 0;
+    flags.forEach(function (flag, i) { run = flag ? run + weights[i] : 0; if (run > best) best = run; });
+    return best;
+  }
+
+  // One Chinese segment's score for a record: BM25F of its bigrams and words, and the phrase
+  // bonuses for its characters adjacent and in order (anywhere, in the name, near-miss).
+  function scoreHan(info, r, near) {
+    var result = { score: 0, kept: false, full: false };
+    if (info.single) {
+      var payload = info.single.records.get(r);
+      if (payload === undefined) return result;
+      result.score = info.mass * (weight(payload) + NAME_PHRASE);
+      result.kept = result.full = true;
+      return result;
     }
-    var all = [];
-    var everyPart = [];
-    total.forEach(function (points, r) {
-      var item = { record: r, score: points + 10000 * Math.min(matched.get(r), runs.length) };
-      all.push(item);
-      if (matched.get(r) >= runs.length) everyPart.push(item);
+    var any = [];
+    var named = [];
+    var word = false;
+    info.pairs.forEach(function (p) {
+      var payload = p.list.records.get(r);
+      any.push(payload !== undefined);
+      named.push(payload !== undefined && (payload & NAME) !== 0);
+      if (payload !== undefined) {
+        result.score += p.idf * weight(payload);
+        word = word || p.list.word;
+      }
     });
-    var results = everyPart.length ? everyPart : all;
+    info.words.forEach(function (w) {
+      var payload = w.list.records.get(r);
+      if (payload !== undefined) { result.score += w.idf * weight(payload); word = true; }
+    });
+    // Shares of the segment's bigram IDF in its heaviest run of adjacent pairs.
+    var weights = info.pairs.map(function (p) { return p.idf; });
+    var pairMass = weights.reduce(function (a, b) { return a + b; }, 0);
+    var phrase = heaviestRun(any, weights) / pairMass;
+    var namePhrase = heaviestRun(named, weights) / pairMass;
+    var nearPhrase = near ? near(r) : 0;
+    result.score += info.mass * (PHRASE * phrase * phrase + NAME_PHRASE * namePhrase * namePhrase +
+      NEAR_PHRASE * nearPhrase * nearPhrase);
+    var run = longestRun(any);
+    result.full = run === info.pairs.length;
+    result.kept = word || (run && (run + 1) / info.chars.length >= KEEP_CHAIN) || nearPhrase >= KEEP_CHAIN;
+    return result;
+  }
+
+  function scoreLatin(info, r) {
+    var result = { score: 0, kept: false, full: false };
+    var pinyin = info.pinyin.records.get(r);
+    var word = info.word.records.get(r);
+    if (pinyin === undefined && word === undefined) return result;
+    var best = Math.max(pinyin === undefined ? 0 : weight(pinyin), word === undefined ? 0 : weight(word));
+    result.score = info.idf * best;
+    if (pinyin !== undefined) result.score += info.idf * (pinyin & NAME ? EXACT : NAME_PHRASE);
+    else if (word & NAME) result.score += info.idf * NAME_PHRASE;
+    result.kept = result.full = true;
+    return result;
+  }
+
+  // The near-miss chain of a part for a record, over its spoken units: a position counts
+  // when the name has the pair exactly, pairs the sounds (同音字, pinyin typed among the
+  // characters), or skips a character (missing in the query) — or, for a character too
+  // many in the query, has the characters around it as a pair.
+  function nearChain(part, r) {
+    var sounds = part.sounds;
+    var flags = [];
+    for (var i = 0; i < sounds.length; i++) {
+      var hit = sounds[i].some(function (list) { return list.records.has(r); });
+      var exact = part.unitPairs[i];
+      if (!hit && exact) {
+        var payload = exact.list.records.get(r);
+        hit = (payload !== undefined && (payload & NAME) !== 0) || exact.skip.records.has(r);
+      }
+      flags.push(hit);
+    }
+    (part.extra || []).forEach(function (extra) {
+      if (extra.list.records.has(r)) { flags[extra.at] = true; flags[extra.at + 1] = true; }
+    });
+    return heaviestRun(flags, part.unitWeights) / part.unitMass;
+  }
+
+  function scorePart(part, r) {
+    var total = { score: 0, kept: false, full: true };
+    part.segments.forEach(function (segment) {
+      var near = part.sounds && segment.han ? function (record) { return nearChain(part, record); } : null;
+      var one = segment.han ? scoreHan(segment.info, r, near) : scoreLatin(segment.info, r);
+      total.score += one.score;
+      total.kept = total.kept || one.kept;
+      total.full = total.full && one.full;
+    });
+    if (part.sounds && !part.segments.some(function (s) { return s.han; })) {
+      var spoken = nearChain(part, r);
+      total.score += part.mass * NEAR_PHRASE * spoken * spoken;
+      total.kept = total.kept || spoken >= KEEP_CHAIN;
+    }
+    if (part.exact.records.has(r)) { total.score += EXACT * part.mass; total.kept = total.full = true; }
+    return total;
+  }
+
+  function candidates(query) {
+    var records = new Set();
+    function addAll(list) { list.records.forEach(function (_, r) { records.add(r); }); }
+    query.parts.forEach(function (part) {
+      addAll(part.exact);
+      part.segments.forEach(function (segment) {
+        var info = segment.info;
+        if (segment.han) {
+          if (info.single) addAll(info.single);
+          info.pairs.forEach(function (p) { addAll(p.list); addAll(p.skip); });
+          info.words.forEach(function (w) { addAll(w.list); });
+        } else {
+          addAll(info.pinyin);
+          addAll(info.word);
+        }
+      });
+      (part.sounds || []).forEach(function (position) { position.forEach(addAll); });
+      (part.extra || []).forEach(function (extra) { addAll(extra.list); });
+    });
+    query.spellingLists.forEach(function (group) { addAll(group.pinyin); addAll(group.exact); addAll(group.word); });
+    if (query.whole) addAll(query.whole);
+    return records;
+  }
+
+  function evaluate(query) {
+    var results = [];
+    var complete = false;
+    var totalMass = query.parts.reduce(function (sum, p) { return sum + p.mass; }, 0);
+    candidates(query).forEach(function (r) {
+      var score = 0;
+      var kept = false;
+      var full = true;
+      var perPart = query.parts.map(function (part) {
+        var one = scorePart(part, r);
+        kept = kept || one.kept;
+        full = full && one.full;
+        return one.score;
+      });
+      score = perPart.reduce(function (a, b) { return a + b; }, 0);
+      query.spellingLists.forEach(function (group) {
+        // Letters typed with spaces: the better of the separate parts and the one spelling.
+        var separate = group.parts.reduce(function (sum, i) { return sum + perPart[i]; }, 0);
+        var joined = 0;
+        var payload = group.pinyin.records.get(r);
+        if (payload !== undefined) joined = group.idf * (weight(payload) + (payload & NAME ? EXACT : NAME_PHRASE));
+        if (group.exact.records.has(r)) joined += EXACT * group.idf;
+        if (group.word.records.has(r)) joined += group.idf * weight(group.word.records.get(r));
+        if (joined > separate) { score += joined - separate; kept = full = true; }
+      });
+      if (query.whole && query.whole.records.has(r)) { score += EXACT * totalMass; kept = full = true; }
+      if (!kept || score <= 0) return;
+      complete = complete || full;
+      results.push({ record: r, score: score });
+    });
     results.sort(function (a, b) { return b.score - a.score || a.record - b.record; });
-    var approximate = parts.some(function (p) { return p.approximate; }) || (runs.length > 1 && !everyPart.length);
-    return { records: results.map(function (item) { return item.record; }), approximate: approximate };
+    return {
+      records: results.map(function (item) { return item.record; }),
+      scores: results.map(function (item) { return item.score; }),
+      approximate: !complete
+    };
+  }
+
+  // Does a part find little? No record has all of a Chinese segment's pairs, or a segment of
+  // letters matches nothing, or letters and characters are mixed in it.
+  function findsLittle(part) {
+    var letters = part.segments.some(function (s) { return LETTERS.test(s.text); });
+    if (letters && part.segments.some(function (s) { return s.han; })) return true;
+    return part.segments.some(function (segment) {
+      var info = segment.info;
+      if (!segment.han) return info.pinyin.records.size + info.word.records.size === 0;
+      if (info.single) return info.single.records.size === 0;
+      if (!info.pairs.length) return false;
+      var counts = new Map();
+      var full = false;
+      info.pairs.forEach(function (p) {
+        p.list.records.forEach(function (_, r) {
+          var c = (counts.get(r) || 0) + 1;
+          counts.set(r, c);
+          if (c === info.pairs.length) full = true;
+        });
+      });
+      return !full;
+    });
+  }
+
+  // Second round for the parts that find little: the terms of their sounds, and for a
+  // character too many the pairs around it.
+  function secondRoundTerms(part) {
+    var units = soundUnits(part);
+    part.unitPairs = [];
+    part.extraTerms = [];
+    var unitIndex = 0;
+    part.segments.forEach(function (segment) {
+      if (segment.han) {
+        var chars = Array.from(segment.text);
+        chars.forEach(function (_, k) {
+          var pair = segment.info.pairs && segment.info.pairs[k];
+          part.unitPairs[unitIndex + k] = k + 1 < chars.length ? pair : null;
+          if (k + 2 < chars.length) {
+            var around = chars[k] + chars[k + 2];
+            var missing = segment.info.pairs[k].list.records.size === 0 || segment.info.pairs[k + 1].list.records.size === 0;
+            if (missing && CJK.test(around)) part.extraTerms.push({ term: "b" + around, at: unitIndex + k });
+          }
+        });
+        unitIndex += chars.length;
+      } else {
+        var spelled = syllabify(segment.text);
+        unitIndex += spelled ? spelled.length : 1;
+      }
+    });
+    part.soundTerms = soundTerms(units, function (i) { return part.unitPairs[i] && inManyNames(part.unitPairs[i]); });
+    var terms = [];
+    part.soundTerms.forEach(function (position) { terms = terms.concat(position); });
+    part.extraTerms.forEach(function (extra) { terms.push(extra.term); });
+    return terms;
+  }
+
+  // Each position weighs what its characters' pair weighs (IDF), or its rarest sound.
+  function attachSecondRound(part) {
+    part.sounds = part.soundTerms.map(function (position) { return position.map(postings); });
+    part.extra = part.extraTerms.map(function (extra) { return { at: extra.at, list: postings(extra.term) }; });
+    part.unitWeights = part.sounds.map(function (lists, i) {
+      if (part.unitPairs[i]) return part.unitPairs[i].idf;
+      var df = lists.reduce(function (least, list) { return Math.min(least, list.records.size); }, store.manifest.count);
+      return idf(df);
+    });
+    part.unitMass = part.unitWeights.reduce(function (a, b) { return a + b; }, 0) || 1;
   }
 
   function search(root, query) {
     return loadManifest(root).then(function () {
-      var runs = parseQuery(query);
-      if (!runs.length) return { runs: runs, records: [], approximate: false };
-      var terms = [];
-      runs.forEach(function (run) { terms = terms.concat(runTerms(run)); });
-      if (runs.length > 1) terms.push("x" + runs.join(""));
-      return loadTerms(root, terms).then(function () {
-        var outcome = evaluate(runs);
-        outcome.runs = runs;
+      var parsed = parseQuery(query);
+      if (!parsed.parts.length) return { runs: [], records: [], approximate: false };
+      return loadTerms(root, firstRoundTerms(parsed)).then(function () {
+        prepare(parsed);
+        parsed.spellingLists = parsed.spellings.map(function (group) {
+          var text = group.map(function (i) { return parsed.parts[i].text; }).join("");
+          var pinyin = postings("p" + text);
+          var word = postings("w" + text);
+          return {
+            parts: group, pinyin: pinyin, word: word, exact: postings("x" + text),
+            idf: idf(Math.max(pinyin.records.size, word.records.size))
+          };
+        });
+        if (parsed.parts.length > 1) parsed.whole = postings("x" + parsed.parts.map(function (p) { return p.text; }).join(""));
+        var little = parsed.parts.filter(findsLittle);
+        if (!little.length) return parsed;
+        return loadReadingTable(root).then(function () {
+          var terms = [];
+          little.forEach(function (part) { terms = terms.concat(secondRoundTerms(part)); });
+          return loadTerms(root, terms);
+        }).then(function () {
+          little.forEach(attachSecondRound);
+          return parsed;
+        });
+      }).then(function (ready) {
+        var outcome = evaluate(ready);
+        outcome.runs = highlightNeedles(ready);
         return outcome;
       });
     });
+  }
+
+  // What the results highlight: every part, and its Chinese and letter segments.
+  function highlightNeedles(query) {
+    var needles = [];
+    query.parts.forEach(function (part) {
+      needles.push(part.text);
+      if (part.segments.length > 1) part.segments.forEach(function (s) { needles.push(s.text); });
+    });
+    return needles;
   }
 
   // --- facets ------------------------------------------------------------------------------

@@ -102,8 +102,8 @@ def root(tmp_path: Path) -> Path:
         ("GBK text", "name: 测试党支部\nkind: 党支部\n".encode("gbk"), 1, "UTF-8"),
         ("UTF-16 text", "name: x\n".encode("utf-16"), 1, "UTF-8"),
         ("binary junk", bytes(range(256)) * 8, 2, "UTF-8"),  # byte 0x80 follows one newline
-        ("an unclosed quote", b"name: 'x\nkind: y\n", 3, "引号"),
-        ("an unclosed bracket", b"covers: [a, b\nkind: y\n", 2, "括号"),
+        ("an unclosed quote", b"name: 'x\nkind: y\n", 1, "引号"),  # where it opens
+        ("an unclosed bracket", b"covers: [a, b\nkind: y\n", 1, "括号"),  # where it opens
         ("a colon inside a value", b"name: a: b\n", 1, "冒号"),
         ("deep flow nesting", b"covers: " + b"[" * (MAX_DEPTH + 5) + b"]" * (MAX_DEPTH + 5) + b"\n", 1, "嵌套"),
         ("deep block nesting", "".join(" " * i + "k:\n" for i in range(MAX_DEPTH + 5)).encode(), MAX_DEPTH + 2, "嵌套"),

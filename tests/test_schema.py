@@ -18,9 +18,7 @@ import jsonschema
 import pytest
 import yaml
 
-from generator.content.loading import parse_record_text
 from generator.content.models import RECORD_TYPES
-from generator.content.problems import ProblemLog
 from generator.content.schema import schema_file_name, schema_text
 from tests.support.project import REPO, Project
 
@@ -71,10 +69,8 @@ def test_every_sample_record_validates_against_its_schema() -> None:
     records = sample_records()
     assert len(records) >= 7
     for type_name, path in records:
-        log = ProblemLog()
-        parsed = parse_record_text(path.read_bytes(), str(path), log)
-        assert parsed is not None, log.report()
-        errors = [e.message for e in validator(type_name).iter_errors(as_editor_reads_it(parsed[0]))]
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        errors = [e.message for e in validator(type_name).iter_errors(as_editor_reads_it(data))]
         assert errors == [], f"{path}: {errors}"
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .loading import RECORD_SUFFIXES, display_path
+from .misplaced import explain_misplaced
 from .models import RECORD_TYPES
 from .privacy import check_text_privacy
 from .problems import Position, ProblemLog
@@ -97,6 +98,10 @@ def _check_place(path: Path, folder: Path, shown: str, log: ProblemLog) -> None:
                     "请改为 PDF 或图片，或打包成 zip",
                     f"{path.name} is a file a browser runs ({suffix}) on the portal's own address; "
                     "publish a PDF, an image or a zip instead")
+        return
+    meant = explain_misplaced(path, folder)  # a record saved where it is not read
+    if meant is not None:
+        log.add(shown, Position(1, 1), "", *meant)
         return
     log.add(shown, Position(1, 1), "",
             f"内容文件夹里这个位置不能放文件：记录放在 {'、'.join(RECORD_TYPES)} 文件夹（.yml），自由页面放在 "

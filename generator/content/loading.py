@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from .problems import Position, ProblemLog
+from .syntax import SyntaxMistake, find_mistakes
 
 try:  # libyaml is ~8x faster; positions are the same either way
     from yaml import CSafeLoader as SafeLoader
@@ -32,11 +33,11 @@ MAX_DEPTH = 20
 UTF8_BOM = b"\xef\xbb\xbf"
 # Longest value quoted back in a message: an editor needs to recognise it, not reread it.
 SHOWN_VALUE_CHARS = 40
-MAX_INT_BITS = 64
 PLAIN_TAGS = frozenset({"str", "int", "float", "bool", "null", "timestamp"})
 COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
-
-_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+# Rounds of reading a file again with its certain syntax slips corrected, to report the
+# problems behind them in the same run.
+MAX_REPAIR_ROUNDS = 20
 
 KeyPath = tuple[str | int, ...]
 
@@ -55,6 +56,9 @@ class RawRecord:
     # found inside a long text can be reported on its own line.
     block_starts: dict[KeyPath, int] = field(default_factory=dict)
     file: Path | None = None  # the file itself (``path`` is the one shown to editors)
+    # Keys written twice in one mapping: (key path, where, where first), reported by validation
+    # (which knows when they are fields of a part written without its indentation).
+    duplicates: list[tuple[KeyPath, Position, Position]] = field(default_factory=list)
 
     def position_of(self, key_path: KeyPath) -> Position:
         """The position of the deepest part of ``key_path`` that exists in the file."""
@@ -130,11 +134,14 @@ def _position(mark: yaml.Mark | None) -> Position:
 class _TreeBuilder:
     """Turns a composed node tree into plain values, recording positions on the way."""
 
-    def __init__(self, loader: SafeLoader) -> None:
+    def __init__(self, loader: SafeLoader, lines: list[str]) -> None:
         self._loader = loader
+        self._lines = lines
         self._seen: set[int] = set()
         self.positions: dict[KeyPath, Position] = {}
         self.block_starts: dict[KeyPath, int] = {}
+        self.duplicates: list[tuple[KeyPath, Position, Position]] = []
+        self.mistakes: list[SyntaxMistake] = []
 
     def build(self, node: yaml.Node, path: KeyPath = (), depth: int = 0) -> Any:
         if id(node) in self._seen:  # an alias the quick text check did not foresee
@@ -176,38 +183,42 @@ class _TreeBuilder:
             key = key_node.value
             where = _position(key_node.start_mark)
             if key in result:
-                first = self.positions[(*path, key)]
-                raise _Refused(
-                    where,
-                    f"字段 {shown_value(key)} 重复出现（duplicate key），第一次在第 {first.line} 行；"
-                    "请删除其中一个",
-                    f"duplicate key {shown_value(key)!r} (first at line {first.line}); keep only one",
-                )
+                # Kept as written the first time; validation reports the second.
+                self.duplicates.append(((*path, key), where, self.positions[(*path, key)]))
+                continue
             self.positions[(*path, key)] = where
             result[key] = self.build(value_node, (*path, key), depth + 1)
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:
-        if node.tag == _STR_TAG:
-            return node.value  # most values: no constructor needed
-        if isinstance(node, yaml.ScalarNode) and _SEXAGESIMAL.fullmatch(node.value):
-            # YAML 1.1 reads 9:30 as the number 570; editors always mean a clock time.
-            return node.value
-        if _is_plain(node):
-            try:
-                value = self._loader.construct_object(node)
-            except ValueError:
-                # A date-shaped value that is no real date (2026-02-30): keep the text so
-                # validation reports it against the field, with the field's own advice.
-                return node.value
-            if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
-                # Python refuses to print ints of thousands of digits; no field needs one.
-                return node.value
-            return value
-        raise _unsupported_tag(node)
+        if not _is_plain(node):
+            raise _unsupported_tag(node)
+        if node.tag == _NULL_TAG:
+            return None  # "key:" with nothing after it (a quoted value is never null)
+        if node.style is None and node.start_mark.line != node.end_mark.line:
+            self._check_continued(node)
+        # The text as written: the model decides what it is. YAML 1.1 would read no, on and
+        # yes as booleans, 13800138000 and 1.10 as numbers, 9:30 as 570 and 2026-11-05 as a
+        # date, none of which the editor meant in a text field; pydantic reads "12", "true"
+        # and "2026-11-05" where the model wants a number, a yes/no or a date.
+        return node.value
+
+    def _check_continued(self, node: yaml.Node) -> None:
+        """A value continued on a line that starts with "- ": a list item indented too deep."""
+        for line in range(node.start_mark.line + 1, node.end_mark.line + 1):
+            text = self._lines[line] if line < len(self._lines) else ""
+            if text.lstrip(" ").startswith("- "):
+                indent = len(text) - len(text.lstrip(" "))
+                self.mistakes.append(SyntaxMistake(
+                    line + 1, indent + 1,
+                    "这个列表项“- ”比上一项缩进得多（indentation），YAML 把它当成了上一项文字的续行；"
+                    "同一列表的各项要上下对齐",
+                    "this list item is indented deeper than the item above, so YAML reads it as "
+                    "the continuation of that item's text; align the items",
+                ))
 
 
-_STR_TAG = "tag:yaml.org,2002:str"
+_NULL_TAG = "tag:yaml.org,2002:null"
 
 
 def _is_plain(node: yaml.Node) -> bool:
@@ -317,8 +328,8 @@ _SYNTAX_HINTS: dict[str, tuple[str, str]] = {
         "one record per file: remove the second --- and what follows, or make a new file",
     ),
     "mapping values are not allowed": (
-        "这里不能再出现“: ”：值里有冒号时请给整个值加引号，如 note: \"时间: 9:00\"；"
-        "或者检查上一行的缩进",
+        "值里不能再出现“冒号加空格”（: ）：值里有冒号时请给整个值加引号，如 note: \"时间: 9:00\"；"
+        "或者检查这一行的缩进",
         "a ': ' is not allowed here: quote a value that contains a colon, or fix the indentation",
     ),
     "could not find expected ':'": (
@@ -342,14 +353,38 @@ _SYNTAX_HINTS: dict[str, tuple[str, str]] = {
         "a character YAML does not allow here (tab, @, `): quote the value, indent with spaces",
     ),
     "found unexpected end of stream": (
-        "引号没有配对：请补上结尾的引号",
-        "a quote is not closed: add the closing quote",
+        "这一行的引号没有配对（unclosed quote）：请在值的末尾补上结尾的引号",
+        "a quote opened on this line is not closed: add the closing quote",
     ),
     "did not find expected ',' or": (
-        "方括号或花括号没有配对：请补上 ] 或 }，或改用每行“- ”的写法",
-        "a bracket is not closed: add ] or }, or write one '- ' item per line",
+        "这一行的方括号或花括号没有配对（unclosed bracket）：请补上结尾的 ] 或 }，或改用每行“- ”的写法",
+        "a bracket opened on this line is not closed: add ] or }, or write one '- ' item per line",
     ),
 }
+
+
+def _log_mistake(mistake: SyntaxMistake, path: str, log: ProblemLog) -> None:
+    log.add(path, Position(mistake.line, mistake.column), "", mistake.zh, mistake.en)
+
+
+def _explain_syntax(error: yaml.YAMLError, path: str, text: str, log: ProblemLog) -> str | None:
+    """Log the real mistakes behind ``error``; the text with the certain ones corrected, if any."""
+    mark = getattr(error, "problem_mark", None)
+    if isinstance(error, yaml.reader.ReaderError) or mark is None:
+        _syntax_problem(error, path, text, log)
+        return None
+    mistakes = find_mistakes(text, mark.line + 1)
+    if not mistakes:
+        _syntax_problem(error, path, text, log)
+        return None
+    lines = text.split("\n")
+    for mistake in mistakes:
+        _log_mistake(mistake, path, log)
+        for number, fixed in ([mistake.repaired] if mistake.repaired else []) + list(mistake.extra_repairs):
+            lines[number - 1] = fixed
+    if any(mistake.repaired is None for mistake in mistakes):
+        return None
+    return "\n".join(lines)
 
 
 def _syntax_problem(error: yaml.YAMLError, path: str, text: str, log: ProblemLog) -> None:
@@ -366,6 +401,10 @@ def _syntax_problem(error: yaml.YAMLError, path: str, text: str, log: ProblemLog
         return
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None) or ""
+    if "quoted scalar" in context or "flow" in context:
+        # An unclosed quote or bracket: where it was opened is where the editor must look.
+        mark = getattr(error, "context_mark", None) or mark
     hint = next((h for key, h in _SYNTAX_HINTS.items() if key in problem), None)
     zh_hint, en_hint = hint or ("请检查这一行的缩进、冒号和引号", "check indentation, colons and quotes on this line")
     log.add(
@@ -387,6 +426,7 @@ class ParsedText:
     data: dict[str, Any]
     positions: dict[KeyPath, Position]
     block_starts: dict[KeyPath, int]
+    duplicates: list[tuple[KeyPath, Position, Position]] = field(default_factory=list)
 
 
 def parse_record_text(
@@ -398,10 +438,25 @@ def parse_record_text(
 
 
 def parse_record_document(raw: bytes, path: str, log: ProblemLog) -> ParsedText | None:
-    """Like ``parse_record_text``, also telling where each literal block's text starts."""
+    """Like ``parse_record_text``, also telling where each literal block's text starts.
+
+    A syntax slip whose fix is certain (a full-width colon, a missing space) is logged, and
+    the text is read again with it corrected, so the rest of the file is checked in the
+    same run; the data returned then comes from the corrected text.
+    """
     text = _decode(raw, path, log)
     if text is None or not _check_layout(text, path, log):
         return None
+    for _round in range(MAX_REPAIR_ROUNDS):
+        outcome = _parse(text, path, log)
+        if not isinstance(outcome, str):
+            return outcome
+        text = outcome
+    return None
+
+
+def _parse(text: str, path: str, log: ProblemLog) -> ParsedText | str | None:
+    """The parsed text; or the text corrected, to be read again; or None after logging why not."""
     try:
         if _needs_event_check(text):
             event_loader = SafeLoader(text)
@@ -411,8 +466,7 @@ def parse_record_document(raw: bytes, path: str, log: ProblemLog) -> ParsedText 
                 event_loader.dispose()
         loader = SafeLoader(text)
     except yaml.YAMLError as error:
-        _syntax_problem(error, path, text, log)
-        return None
+        return _explain_syntax(error, path, text, log)
     except _Refused as refused:
         log.add(path, refused.position, "", refused.zh, refused.en)
         return None
@@ -430,12 +484,14 @@ def parse_record_document(raw: bytes, path: str, log: ProblemLog) -> ParsedText 
                 "the top level of a record must be a mapping of fields",
             )
             return None
-        builder = _TreeBuilder(loader)
+        builder = _TreeBuilder(loader, text.split("\n"))
         data = builder.build(node)
         builder.positions[()] = _position(node.start_mark)
-        return ParsedText(data, builder.positions, builder.block_starts)
+        for mistake in builder.mistakes:
+            _log_mistake(mistake, path, log)
+        return ParsedText(data, builder.positions, builder.block_starts, builder.duplicates)
     except yaml.YAMLError as error:
-        _syntax_problem(error, path, text, log)
+        return _explain_syntax(error, path, text, log)
     except _Refused as refused:
         log.add(path, refused.position, "", refused.zh, refused.en)
     except RecursionError:
@@ -513,4 +569,6 @@ def load_record(
     parsed = parse_record_document(raw, shown, log)
     if parsed is None:
         return None
-    return RawRecord(type_name, path.stem, shown, parsed.data, parsed.positions, parsed.block_starts, path)
+    return RawRecord(
+        type_name, path.stem, shown, parsed.data, parsed.positions, parsed.block_starts, path, parsed.duplicates
+    )

@@ -3,14 +3,23 @@
 Three passes, each reporting everything it finds before the run stops:
 
 1. each file on its own: ids, unknown keys, types, enumerations (pydantic does the typing,
-   this module turns its errors into messages an editor can act on);
+   this module turns its errors into messages an editor can act on, with ``meaning`` saying
+   what a refused value or key most likely meant);
 2. each record's own rules: a window that ends before it starts, a lecture that ends
    before it begins, opening hours that close before they open, missing attachments;
 3. across records: duplicate ids, references that resolve, no cycles in ``parent``.
+
+A record that fails pass 1 still goes through pass 2 with the fields that are valid, and
+through pass 3 as a record that exists: every problem shows in one run, and a mistake in
+one record never makes the records that refer to it report a reference that is correct.
+
+``check_record_text`` validates one record's text in the context of the others (for an
+editor's tool that refuses to save an invalid record).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import functools
@@ -25,8 +34,30 @@ from pydantic import BaseModel, ValidationError
 from ..parallel import fork_map
 from .characters import invisible_characters
 from .folder import check_content_folder
-from .loading import KeyPath, RawRecord, display_path, load_record, record_files, shown_value
+from .loading import (
+    DEFAULT_MAX_BYTES,
+    KeyPath,
+    RawRecord,
+    display_path,
+    load_record,
+    parse_record_document,
+    record_files,
+    shown_value,
+)
 from .markup import unsafe_markup, unsafe_page_markup
+from .meaning import (
+    KeyHint,
+    NameIndex,
+    accepts,
+    better_type,
+    choices_of,
+    closest_choice,
+    key_hint,
+    lenient,
+    name_fields,
+    part_model,
+    value_hint,
+)
 from .models import (
     MINIMUM_WINDOW_DAYS,
     RECORD_TYPES,
@@ -57,20 +88,26 @@ class ValidRecord:
         return (self.raw.type_name, self.raw.record_id)
 
 
+@dataclass
+class InvalidRecord:
+    """A record file with problems of its own: it still exists for references to it, and
+    its valid fields (``model``, partly filled, None if unreadable) are checked across records."""
+
+    model: Record | None
+    raw: RawRecord
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.raw.type_name, self.raw.record_id)
+
+
+CheckedRecord = ValidRecord | InvalidRecord
+
+
 # --- model introspection ---------------------------------------------------------------
 
 
-def _part_model(model: type[BaseModel], loc: KeyPath) -> type[BaseModel] | None:
-    """The nested model that ``loc`` points into, if any."""
-    current: type[BaseModel] | None = model
-    for part in loc:
-        if isinstance(part, int) or current is None:
-            continue
-        info = current.model_fields.get(part)
-        if info is None:
-            return None
-        current = nested_model(info)
-    return current
+_part_model = part_model
 
 
 def _field_title(model: type[BaseModel], loc: KeyPath) -> str:
@@ -130,20 +167,33 @@ def _describe(error: dict[str, Any], model: type[Record]) -> tuple[str, str]:
         key = str(loc[-1])
         parent = _part_model(model, loc[:-1])
         known = [name for name in (parent.model_fields if parent else {}) if name != "id"]
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-        if close:
+        found = key_hint(model, loc, {})
+        if found is not None:
             return (
-                f"未知字段 {shown_value(key)}（unknown key）；是不是想写 {close[0]}？",
-                f"unknown key {shown_value(key)!r}; did you mean {close[0]!r}?",
+                f"未知字段 {shown_value(key)}（unknown key）；{found.zh}",
+                f"unknown key {shown_value(key)!r}; {found.en}",
             )
         return (
             f"未知字段 {shown_value(key)}（unknown key）；可用的字段有：{'、'.join(known)}",
             f"unknown key {shown_value(key)!r}; valid keys: {', '.join(known)}",
         )
-    if kind == "literal_error":
+    hint = value_hint(model, loc, error.get("input"))
+    if hint is not None:
+        return hint
+    raw_input = error.get("input")
+    if kind in ("string_type", "literal_error") and isinstance(raw_input, list | dict):
+        shape = "列表（list，以“- ”开头的几行）" if isinstance(raw_input, list) else "几行缩进的“字段: 值”（mapping）"
         return (
-            f"“{value}”不是允许的取值（enumeration）；可选：{_allowed(ctx)}",
-            f"{value!r} is not allowed; choose one of: {_allowed(ctx).replace('、', ', ')}",
+            f"这里只写一个值（一段文字），不能写成{shape}；请把内容写在冒号后面的同一行",
+            "a single value is expected here, not a list or mapping: write it after the colon",
+        )
+    if kind == "literal_error":
+        meant = closest_choice(raw_input, choices_of(model, loc))
+        guess = f"是不是想写“{meant}”？" if meant else ""
+        return (
+            f"“{value}”不是允许的取值（enumeration）；{guess}可选：{_allowed(ctx)}",
+            f"{value!r} is not allowed; " + (f"did you mean {meant!r}? " if meant else "")
+            + f"choose one of: {_allowed(ctx).replace('、', ', ')}",
         )
     if kind.startswith("datetime"):
         return (
@@ -164,17 +214,14 @@ def _describe(error: dict[str, Any], model: type[Record]) -> tuple[str, str]:
             f"invalid time {value!r} {detail}; write a quoted 24-hour time such as \"08:30\"",
         )
     messages: dict[str, tuple[str, str]] = {
-        "string_type": (
-            f"应为文字（text），现在是“{value}”；纯数字或日期当文字用时请加引号",
-            f"expected text, got {value!r}; quote numbers or dates meant as text",
-        ),
+        "string_type": (f"应为文字（text），现在是“{value}”", f"expected text, got {value!r}"),
         "int_type": ("应为整数（integer），如 12", "expected a whole number such as 12"),
         "int_parsing": (f"“{value}”不是整数（integer）；请写数字，如 12", "expected a whole number"),
         "int_from_float": ("应为整数（integer），不能有小数", "expected a whole number"),
         "bool_type": ("应为 true 或 false", "expected true or false"),
         "bool_parsing": ("应为 true 或 false", "expected true or false"),
         "list_type": (
-            "应为列表（list）：每一项另起一行，以“- ”开头",
+            f"应为列表（list），现在是“{value}”：每一项另起一行，以“- ”开头；或写成 [项一, 项二]",
             "expected a list: one item per line starting with '- '",
         ),
         "model_type": (
@@ -201,8 +248,8 @@ def _field_label(model: type[Record], loc: KeyPath) -> str:
     return f"{shown}（{title}）" if title else shown
 
 
-def type_record(raw: RawRecord, log: ProblemLog) -> ValidRecord | None:
-    """Validate one raw record against its model."""
+def type_record(raw: RawRecord, log: ProblemLog) -> CheckedRecord:
+    """Validate one raw record against its model (or the model its fields fit better)."""
     model = RECORD_TYPES[raw.type_name]
     ok = True
     if not SLUG.fullmatch(raw.record_id):
@@ -224,15 +271,98 @@ def type_record(raw: RawRecord, log: ProblemLog) -> ValidRecord | None:
             "不要在文件里写 id：编号由文件名决定；请删除这一行",
             "do not write id in the file: the file name is the id",
         )
+    data = lenient(model, {key: value for key, value in raw.data.items() if key != "id"})
     try:
-        typed = model.model_validate({**raw.data, "id": raw.record_id})
+        typed = model.model_validate({**data, "id": raw.record_id})
     except ValidationError as error:
-        for item in error.errors():
-            loc = tuple(item["loc"])
-            zh, en = _describe(dict(item), model)
-            log.add(raw.path, raw.position_of(loc), _field_label(model, loc), zh, en)
-        return None
-    return ValidRecord(typed, raw) if ok else None
+        fitting = better_type(raw.data, raw.type_name)
+        if fitting is not None:
+            _report_other_type(raw, fitting, log)
+            return InvalidRecord(None, raw)
+        _report_errors(raw, model, error, log)
+        return InvalidRecord(_valid_fields(model, data, raw.record_id), raw)
+    _report_duplicates(raw, model, set(), log)
+    return ValidRecord(typed, raw) if ok else InvalidRecord(typed, raw)
+
+
+def _report_errors(raw: RawRecord, model: type[Record], error: ValidationError, log: ProblemLog) -> None:
+    """Every pydantic error as a message, without the ones that another message explains."""
+    items = [dict(item) for item in error.errors()]
+    hints: dict[KeyPath, KeyHint] = {}
+    for item in items:
+        loc = tuple(item["loc"])
+        if item["type"] == "extra_forbidden":
+            found = key_hint(model, loc, _mapping_at(raw.data, loc[:-1]))
+            if found is not None:
+                hints[loc] = found
+    # A key meant as a field (标题 for title, titel) makes "title is missing" redundant, and
+    # fields written outside their part make "the part is empty" redundant.
+    meant = {(*loc[:-1], hint.meant) for loc, hint in hints.items() if hint.meant}
+    parts_outside = {(*loc[:-1], hint.part) for loc, hint in hints.items() if hint.part}
+    for item in items:
+        loc = tuple(item["loc"])
+        if item["type"] == "missing" and loc in meant:
+            continue
+        if loc in parts_outside and item.get("input") is None:
+            continue
+        hint = hints.get(loc)
+        if hint is not None:
+            key = str(loc[-1])
+            zh, en = f"未知字段 {shown_value(key)}（unknown key）；{hint.zh}", f"unknown key {key!r}; {hint.en}"
+        else:
+            zh, en = _describe(item, model)
+        log.add(raw.path, raw.position_of(loc), _field_label(model, loc), zh, en)
+    _report_duplicates(raw, model, {loc[-1] for loc, hint in hints.items() if hint.part}, log)
+
+
+def _mapping_at(data: Any, loc: KeyPath) -> dict[str, Any]:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _report_duplicates(raw: RawRecord, model: type[Record], explained: set[object], log: ProblemLog) -> None:
+    for key_path, where, first in raw.duplicates:
+        if len(key_path) == 1 and key_path[0] in explained:
+            continue  # a field of a part written outside it: already said so at its first line
+        key = shown_value(key_path[-1])
+        log.add(
+            raw.path, where, _field_label(model, key_path),
+            f"字段 {key} 重复出现（duplicate key），第一次在第 {first.line} 行；请删除其中一个",
+            f"duplicate key {key!r} (first at line {first.line}); keep only one",
+        )
+
+
+def _report_other_type(raw: RawRecord, fitting: str, log: ProblemLog) -> None:
+    """A record saved in another type's folder: say so, and check it as what it is."""
+    other = RECORD_TYPES[fitting]
+    here = RECORD_TYPES[raw.type_name]
+    log.add(
+        raw.path, Position(1, 1), "",
+        f"这个文件的字段像是{other.type_label}（{fitting}），是否放错了文件夹 {raw.type_name}/？"
+        f"{raw.type_name}/ 里放的是{here.type_label}；请把文件移到 content/{fitting}/",
+        f"this file's fields are those of {fitting}, not {raw.type_name}: move it to content/{fitting}/",
+    )
+    moved = RawRecord(fitting, raw.record_id, raw.path, raw.data, raw.positions, raw.block_starts, raw.file,
+                      raw.duplicates)
+    data = lenient(other, {key: value for key, value in raw.data.items() if key != "id"})
+    try:
+        other.model_validate({**data, "id": raw.record_id})
+    except ValidationError as error:
+        _report_errors(moved, other, error, log)
+
+
+def _valid_fields(model: type[Record], data: dict[str, Any], record_id: str) -> Record:
+    """The record with only the fields that are valid on their own (for the checks that
+    need them: a window's dates when the category is wrong, references when a date is)."""
+    partial = model.model_construct()
+    for key, value in {**data, "id": record_id}.items():
+        if key in model.model_fields and accepts(model, (key,), value):
+            model.__pydantic_validator__.validate_assignment(partial, key, value)
+    return partial
 
 
 # --- pass 2: a record's own rules ------------------------------------------------------
@@ -335,7 +465,7 @@ def _dates(value: object, path: KeyPath = ()) -> Iterator[tuple[KeyPath, dt.date
         yield path, value
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            yield from _dates(getattr(value, name), (*path, name))
+            yield from _dates(getattr(value, name, None), (*path, name))  # a partly valid record lacks some
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _dates(item, (*path, index))
@@ -384,11 +514,24 @@ _PLAIN_FILE_NAME = re.compile(
 RECORD_RULES = {"notices": _check_notice, "lectures": _check_lecture, "places": _check_place}
 
 
+def _check_own_rules(record: CheckedRecord, files_dir: Path, log: ProblemLog) -> None:
+    """Pass 2 on the fields that are valid; a rule whose fields are not is left out."""
+    if record.model is None:
+        return
+    checked = ValidRecord(record.model, record.raw)
+    rule = RECORD_RULES.get(record.raw.type_name)
+    if not _check_years(checked, log) and rule:  # the rules' date arithmetic needs real years
+        with contextlib.suppress(AttributeError):  # a field the rule needs failed pass 1
+            rule(checked, log)
+    with contextlib.suppress(AttributeError):
+        _check_files(checked, files_dir, log)
+
+
 # --- pass 3: across records ------------------------------------------------------------
 
 
-def _check_duplicates(records: list[ValidRecord], log: ProblemLog) -> list[ValidRecord]:
-    seen: dict[tuple[str, str], ValidRecord] = {}
+def _check_duplicates(records: list[CheckedRecord], log: ProblemLog) -> list[CheckedRecord]:
+    seen: dict[tuple[str, str], CheckedRecord] = {}
     unique = []
     for record in records:
         key = (record.raw.type_name, record.raw.record_id.lower())
@@ -406,8 +549,19 @@ def _check_duplicates(records: list[ValidRecord], log: ProblemLog) -> list[Valid
     return unique
 
 
-def _check_references(records: list[ValidRecord], log: ProblemLog) -> None:
+def _name_index(records: list[CheckedRecord]) -> NameIndex:
+    index = NameIndex()
+    for record in records:
+        if record.model is not None:
+            names = [getattr(record.model, name, None) for name in name_fields(type(record.model))]
+            index.add(record.raw.type_name, record.raw.record_id, names)
+    return index
+
+
+def _check_references(records: list[CheckedRecord], log: ProblemLog) -> None:
+    """Every reference resolves to a record file (valid or not: its own errors say what to fix)."""
     ids = {record.key for record in records}
+    names: NameIndex | None = None
 
     # One suggestion per missing id: a broken organisation leaves dozens of records pointing
     # at the same id, and matching against thousands of ids is slow.
@@ -417,30 +571,42 @@ def _check_references(records: list[ValidRecord], log: ProblemLog) -> None:
         return difflib.get_close_matches(target, known, n=1, cutoff=0.6)
 
     for record in records:
+        if record.model is None:
+            continue
         model = type(record.model)
         for name, target_type in reference_fields(model).items():
-            value = getattr(record.model, name)
+            value = getattr(record.model, name, None)
             targets = value if isinstance(value, list) else [value]
             for index, target in enumerate(targets):
                 if target is None or (target_type, target) in ids:
                     continue
+                if names is None:
+                    names = _name_index(records)
                 loc: KeyPath = (name, index) if isinstance(value, list) else (name,)
                 label = model.model_fields[name].title
+                target_label = RECORD_TYPES[target_type].type_label
+                named = names.id_named(target_type, target)
                 close = closest(target_type, target)
-                hint_zh = (
-                    f"；是不是想写 {close[0]}？" if close else f"；请填写 content/{target_type}/ 下已有文件的文件名"
-                )
+                if named is not None:
+                    hint_zh = (f"；引用要写编号（文件名），不是名称：“{shown_value(target)}”是 {named} 的名称，"
+                               f"请改写为 {named}")
+                    hint_en = f"; references are ids, not names: write {named}"
+                elif close:
+                    hint_zh, hint_en = f"；是不是想写 {close[0]}？", f"; did you mean {close[0]!r}?"
+                else:
+                    hint_zh = f"；请填写 content/{target_type}/ 下已有文件的文件名（不含 .yml）"
+                    hint_en = ""
                 log.add(
                     record.raw.path, record.raw.position_of(loc), f"{format_key_path(loc)}（{label}）",
-                    f"引用的{RECORD_TYPES[target_type].type_label}“{shown_value(target)}”不存在"
+                    f"引用的{target_label}“{shown_value(target)}”不存在"
                     f"（content/{target_type}/{shown_value(target)}.yml）{hint_zh}",
-                    f"no {target_type} record with id {shown_value(target)!r}",
+                    f"no {target_type} record with id {shown_value(target)!r}{hint_en}",
                 )
 
 
-def _check_parent_cycles(records: list[ValidRecord], log: ProblemLog) -> None:
+def _check_parent_cycles(records: list[CheckedRecord], log: ProblemLog) -> None:
     parents = {
-        r.raw.record_id: r for r in records if r.raw.type_name == "organizations"
+        r.raw.record_id: r for r in records if r.raw.type_name == "organizations" and r.model is not None
     }
     reported: set[str] = set()
     for start_id, record in parents.items():
@@ -496,22 +662,21 @@ def _validate_file(
     files_dir: Path,
     max_bytes: int,
     privacy_allow: tuple[str, ...],
-) -> tuple[ValidRecord | None, ProblemLog]:
+) -> tuple[CheckedRecord, ProblemLog]:
     """Passes 1 and 2 for one record file: everything that needs no other record."""
     type_name, path = item
     log = ProblemLog()
     raw = load_record(type_name, path, project_root, log, max_bytes)
     if raw is None:
-        return None, log
+        # Unreadable, but the file is there: references to it are right.
+        return InvalidRecord(None, RawRecord(type_name, path.stem, display_path(path, project_root), {},
+                                             None, {}, path)), log
     _check_publishable(raw, privacy_allow, log)
     record = type_record(raw, log)
-    if record is None:
-        return None, log
-    rule = RECORD_RULES.get(type_name)
-    if not _check_years(record, log) and rule:  # the rules' date arithmetic needs real years
-        rule(record, log)
-    _check_files(record, files_dir, log)
+    _check_own_rules(record, files_dir, log)
     check_record_body(raw, _field_label(RECORD_TYPES[type_name], ("body",)), project_root, log)
+    if isinstance(record, ValidRecord) and log.has_errors():
+        record = InvalidRecord(record.model, record.raw)  # a syntax slip, personal data …
     return replace(record, raw=raw.detached()), log
 
 
@@ -530,7 +695,7 @@ def validate_files(
     project_root: Path,
     max_bytes: int,
     privacy_allow: Iterable[str] = (),
-) -> Iterator[tuple[ValidRecord | None, ProblemLog]]:
+) -> Iterator[tuple[CheckedRecord, ProblemLog]]:
     """Passes 1 and 2 for each ``(type name, path)``, in order, on every core when it pays."""
     check_file = functools.partial(
         _validate_file,
@@ -543,23 +708,69 @@ def validate_files(
 
 
 def check_across_records(
-    checked: Iterable[tuple[ValidRecord | None, ProblemLog]], content_dir: Path, project_root: Path,
+    checked: Iterable[tuple[CheckedRecord | None, ProblemLog]], content_dir: Path, project_root: Path,
     privacy_allow: Iterable[str] = (),
 ) -> ValidationResult:
     """Pass 3 over every file's own result (in ``record_files`` order), and the folder checks."""
     log = ProblemLog()
-    typed: list[ValidRecord] = []
+    every: list[CheckedRecord] = []
     for record, problems in checked:
         log.extend(problems)
         if record is not None:
-            typed.append(record)
-    _warn_stray_files(content_dir, project_root, log)
+            every.append(record)
     check_content_folder(content_dir, project_root, privacy_allow, log)
     _check_free_pages(content_dir, project_root, log)
-    typed = _check_duplicates(typed, log)
-    _check_references(typed, log)
-    _check_parent_cycles(typed, log)
-    return ValidationResult(typed, log)
+    every = _check_duplicates(every, log)
+    _check_references(every, log)
+    _check_parent_cycles(every, log)
+    return ValidationResult([record for record in every if isinstance(record, ValidRecord)], log)
+
+
+def check_record_text(
+    content_dir: Path,
+    project_root: Path,
+    type_name: str,
+    record_id: str,
+    text: bytes,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    privacy_allow: Iterable[str] = (),
+) -> ValidationResult:
+    """Validate one record's text as if saved as ``content/<type>/<id>.yml``, among the others.
+
+    For an editing tool that must refuse an invalid save: the problems returned are those
+    of the whole content with this text in place (the others' own problems included).
+    """
+    privacy_allow = tuple(privacy_allow)
+    target = content_dir / type_name / f"{record_id}.yml"
+    items = [item for item in record_files(content_dir, list(RECORD_TYPES)) if item[1] != target.resolve()]
+    checked = list(validate_files(items, content_dir, project_root, max_bytes, privacy_allow))
+    log = ProblemLog()
+    shown = display_path(target, project_root)
+    raw = _raw_from_text(type_name, record_id, shown, text, max_bytes, log)
+    if raw is None:
+        record: CheckedRecord = InvalidRecord(None, RawRecord(type_name, record_id, shown, {}, {}, {}, None))
+    else:
+        _check_publishable(raw, tuple(privacy_allow), log)
+        record = type_record(raw, log)
+        _check_own_rules(record, content_dir / "files", log)
+        check_record_body(raw, _field_label(RECORD_TYPES[type_name], ("body",)), project_root, log)
+        if isinstance(record, ValidRecord) and log.has_errors():
+            record = InvalidRecord(record.model, record.raw)
+    return check_across_records([*checked, (record, log)], content_dir, project_root, privacy_allow)
+
+
+def _raw_from_text(
+    type_name: str, record_id: str, shown: str, text: bytes, max_bytes: int, log: ProblemLog
+) -> RawRecord | None:
+    if len(text) > max_bytes:
+        log.add(shown, Position(1, 1), "", f"文件太大（{len(text)} 字节，上限 {max_bytes} 字节）",
+                f"file too large ({len(text)} bytes, limit {max_bytes})")
+        return None
+    parsed = parse_record_document(text, shown, log)
+    if parsed is None:
+        return None
+    return RawRecord(type_name, record_id, shown, parsed.data, parsed.positions, parsed.block_starts, None,
+                     parsed.duplicates)
 
 
 def _check_free_pages(content_dir: Path, root: Path, log: ProblemLog) -> None:
@@ -573,18 +784,3 @@ def _check_free_pages(content_dir: Path, root: Path, log: ProblemLog) -> None:
             zh, en = removal.describe()
             severity = Severity.ERROR if removal.dangerous else Severity.WARNING
             log.add(display_path(path, root), Position(line, 1), "", zh, en, severity)
-
-
-def _warn_stray_files(content_dir: Path, root: Path, log: ProblemLog) -> None:
-    """A record saved in the wrong folder would silently vanish; say so."""
-    known = set(RECORD_TYPES) | {"pages", "files"}
-    # Only the unknown folders are listed: the known ones hold thousands of records.
-    unknown = [path for path in content_dir.glob("*") if path.name not in known and path.is_dir()]
-    for path in sorted(found for folder in unknown for found in folder.glob("*.y*ml")):
-        log.add(
-            display_path(path, root), Position(1, 1), "",
-            f"文件夹 {path.parent.name}/ 不是已知的记录类型；请放到 "
-            f"{'、'.join(RECORD_TYPES)} 之一",
-            f"folder {path.parent.name}/ is not a record type; the file is ignored",
-            Severity.WARNING,
-        )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.mistakes import CLEAR, MISLEADING, PARTLY, Case, Verdict, cases, judge
+from tests.support.mistakes import CLEAR, MISLEADING, PARTLY, Case, Verdict, Workspace, cases
 
 GRADES = (CLEAR, PARTLY, MISLEADING)
 
@@ -33,8 +33,9 @@ def held_out_cases() -> list[Case]:
 def tally(selected: list[Case]) -> list[tuple[Case, Verdict]]:
     results = []
     with tempfile.TemporaryDirectory(prefix="tongxin-mistakes-") as scratch:
-        for index, case in enumerate(selected):
-            results.append((case, judge(case, Path(scratch) / str(index))))
+        workspace = Workspace(Path(scratch) / "portal")
+        for case in selected:
+            results.append((case, workspace.judge(case)))
     return results
 
 

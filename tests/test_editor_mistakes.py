@@ -8,13 +8,16 @@ unambiguous (digits in a phone field, `no` in a text field), accepted as written
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.support.mistakes import CLEAR, KINDS, Case, cases, judge
+from tests.support.mistakes import CLEAR, KINDS, Case, Workspace, cases
 
 CASES = cases()
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    return Workspace(tmp_path_factory.mktemp("mistakes") / "portal")
 
 
 def test_the_corpus_is_large_and_varied() -> None:
@@ -24,7 +27,7 @@ def test_the_corpus_is_large_and_varied() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_the_message_is_clear(case: Case, tmp_path: Path) -> None:
-    verdict = judge(case, tmp_path / "portal")
+def test_the_message_is_clear(case: Case, workspace: Workspace) -> None:
+    verdict = workspace.judge(case)
     shown = "\n".join(f"{r.path}:{r.line}:{r.column}: {r.text}" for r in verdict.reported)
     assert verdict.grade == CLEAR, f"{verdict.grade}: {verdict.reason}\n{shown}"

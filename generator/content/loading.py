@@ -191,11 +191,12 @@ class _TreeBuilder:
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:
-        if not _is_plain(node):
-            raise _unsupported_tag(node)
-        if node.tag == _NULL_TAG:
+        tag = node.tag
+        if tag == _NULL_TAG:
             return None  # "key:" with nothing after it (a quoted value is never null)
-        if node.style is None and node.start_mark.line != node.end_mark.line:
+        if tag != _STR_TAG and not _is_plain(node):
+            raise _unsupported_tag(node)
+        if not node.style and node.start_mark.line != node.end_mark.line:  # plain: '' in libyaml
             self._check_continued(node)
         # The text as written: the model decides what it is. YAML 1.1 would read no, on and
         # yes as booleans, 13800138000 and 1.10 as numbers, 9:30 as 570 and 2026-11-05 as a
@@ -205,20 +206,25 @@ class _TreeBuilder:
 
     def _check_continued(self, node: yaml.Node) -> None:
         """A value continued on a line that starts with "- ": a list item indented too deep."""
+        first = self._lines[node.start_mark.line]
+        dash = first.rfind("- ", 0, node.start_mark.column + 1)
         for line in range(node.start_mark.line + 1, node.end_mark.line + 1):
             text = self._lines[line] if line < len(self._lines) else ""
             if text.lstrip(" ").startswith("- "):
                 indent = len(text) - len(text.lstrip(" "))
+                aligned = (line + 1, " " * dash + text.lstrip(" ")) if dash >= 0 else None
                 self.mistakes.append(SyntaxMistake(
                     line + 1, indent + 1,
                     "这个列表项“- ”比上一项缩进得多（indentation），YAML 把它当成了上一项文字的续行；"
                     "同一列表的各项要上下对齐",
                     "this list item is indented deeper than the item above, so YAML reads it as "
                     "the continuation of that item's text; align the items",
+                    aligned,
                 ))
 
 
 _NULL_TAG = "tag:yaml.org,2002:null"
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def _is_plain(node: yaml.Node) -> bool:
@@ -489,6 +495,12 @@ def _parse(text: str, path: str, log: ProblemLog) -> ParsedText | str | None:
         builder.positions[()] = _position(node.start_mark)
         for mistake in builder.mistakes:
             _log_mistake(mistake, path, log)
+        repairs = [mistake.repaired for mistake in builder.mistakes if mistake.repaired is not None]
+        if repairs:
+            lines = text.split("\n")
+            for number, fixed in repairs:
+                lines[number - 1] = fixed
+            return "\n".join(lines)  # read again as the editor meant it
         return ParsedText(data, builder.positions, builder.block_starts, builder.duplicates)
     except yaml.YAMLError as error:
         return _explain_syntax(error, path, text, log)

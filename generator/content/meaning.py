@@ -133,21 +133,34 @@ def _padded_moment(text: str) -> str | None:
 
 
 def lenient(model: type[BaseModel], data: Any, loc: KeyPath = ()) -> Any:
-    """``data`` with unpadded dates and clock times in date and time fields zero-padded."""
+    """``data`` with unpadded dates and clock times in date and time fields zero-padded.
+
+    Returns ``data`` itself when nothing needs padding (the common case: no copy).
+    """
     if isinstance(data, dict):
-        return {key: lenient(model, value, (*loc, key)) for key, value in data.items()}
+        changed = {key: padded for key, value in data.items()
+                   if (padded := lenient(model, value, (*loc, key))) is not value}
+        return {**data, **changed} if changed else data
     if isinstance(data, list):
-        return [lenient(model, value, (*loc, index)) for index, value in enumerate(data)]
-    if not isinstance(data, str) or not loc:
+        items = [lenient(model, value, (*loc, index)) for index, value in enumerate(data)]
+        return items if any(new is not old for new, old in zip(items, data, strict=True)) else data
+    # Only text starting with a digit can be an unpadded date or time.
+    if not isinstance(data, str) or not data[:1].isdigit() or not loc:
         return data
-    kinds = _kinds(model, loc)
+    kinds = _kinds_by_names(model, tuple(part for part in loc if isinstance(part, str)))
+    padded = None
     if dt.datetime in kinds:
-        return _padded_moment(data) or data
-    if dt.date in kinds:
-        return _padded_date(data) or data
-    if dt.time in kinds:
-        return _padded_time(data) or data
-    return data
+        padded = _padded_moment(data)
+    elif dt.date in kinds:
+        padded = _padded_date(data)
+    elif dt.time in kinds:
+        padded = _padded_time(data)
+    return padded if padded is not None and padded != data else data
+
+
+@functools.cache
+def _kinds_by_names(model: type[BaseModel], names: tuple[str, ...]) -> frozenset[type]:
+    return frozenset(_kinds(model, names))
 
 
 # --- values ---------------------------------------------------------------------------
@@ -390,18 +403,28 @@ class KeyHint:
 def key_hint(model: type[BaseModel], loc: KeyPath, data: dict[str, Any]) -> KeyHint | None:
     """What an unknown key at ``loc`` stands for, given the mapping ``data`` it is written in."""
     key = str(loc[-1])
+    bare = key.strip(" \u3000\t")
+    found = _key_meaning(model, loc, bare, data)
+    if bare == key:
+        return found
+    spaced = KeyHint(
+        f"字段名 {bare} 前面有全角空格（full-width space）；缩进只能用半角空格，请把它换成半角空格",
+        f"a full-width space before the key {bare!r}; indent with ASCII spaces only",
+        bare if found is None else found.meant, None if found is None else found.part,
+    )
+    if found is None or found.meant == bare:
+        return spaced
+    return KeyHint(f"{spaced.zh}；{found.zh}", f"{spaced.en}; {found.en}", found.meant, found.part)
+
+
+def _key_meaning(model: type[BaseModel], loc: KeyPath, bare: str, data: dict[str, Any]) -> KeyHint | None:
     parent = part_model(model, loc[:-1])
     if parent is None:
         return None
     fields = {name: info for name, info in parent.model_fields.items() if name != "id"}
-    bare = key.strip(" \u3000\t")
-    if bare != key and bare in fields:
-        return KeyHint(
-            f"字段名 {bare} 前后有全角空格（full-width space）；请删掉它，缩进只用半角空格",
-            f"a full-width space around the key {bare!r}; indent with ASCII spaces only",
-            bare,
-        )
-    close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
+    if bare in fields:
+        return KeyHint("", "", bare)
+    close = difflib.get_close_matches(bare, list(fields), n=1, cutoff=0.6)
     if close:
         return KeyHint(f"是不是想写 {close[0]}？", f"did you mean {close[0]!r}?", close[0])
     titled = _by_title(bare, fields)
@@ -415,12 +438,8 @@ def key_hint(model: type[BaseModel], loc: KeyPath, data: dict[str, Any]) -> KeyH
     for name, info in fields.items():
         inner = nested_model(info)
         if inner is not None and bare in inner.model_fields and not data.get(name):
-            return KeyHint(
-                f"{bare} 是 {name}（{info.title}）里的字段：要写在“{name}:”下面，并比 {name} 多缩进两个空格"
-                "（indentation）",
-                f"{bare!r} belongs to {name!r}: write it under '{name}:', indented by two more spaces",
-                None, name,
-            )
+            zh, en = part_outside_hint([bare], name, info.title or "")
+            return KeyHint(zh, en, None, name)
     if len(loc) >= 2:
         enclosing = list(loc[:-1])
         while enclosing and isinstance(enclosing[-1], int):
@@ -433,6 +452,15 @@ def key_hint(model: type[BaseModel], loc: KeyPath, data: dict[str, Any]) -> KeyH
                 f"{bare!r} is indented too deep: it does not belong to {_last_name(loc[:-1])!r}",
             )
     return None
+
+
+def part_outside_hint(keys: list[str], part: str, title: str) -> Hint:
+    """The fields ``keys`` of ``part`` written at the level of ``part`` itself."""
+    return (
+        f"{'、'.join(keys)} 是 {part}（{title}）里的字段：要写在“{part}:”下面，并比 {part} 多缩进两个空格"
+        "（indentation）",
+        f"{', '.join(keys)} belong to {part!r}: write them under '{part}:', indented by two more spaces",
+    )
 
 
 def _last_name(loc: KeyPath) -> str:

@@ -37,6 +37,7 @@ class SyntaxMistake:
     en: str
     repaired: tuple[int, str] | None = None  # (line, corrected text) when the fix is certain
     extra_repairs: tuple[tuple[int, str], ...] = ()
+    in_block: bool = False  # the line is text of the block above it
 
 
 @functools.cache
@@ -89,7 +90,10 @@ def _scan(lines: list[str], last_line: int) -> Iterator[SyntaxMistake]:
     block: _Block | None = None
     after_block: _Block | None = None  # the block that ended on the line before
     structure = _Structure()
+    repaired_block_lines: set[int] = set()
     for number, line in enumerate(lines[:last_line], 1):
+        if number in repaired_block_lines:
+            continue  # text of a block, reported with the block's first unindented line
         stripped = line.strip(" \t\r")
         match = _LINE.match(line.rstrip("\r"))
         assert match is not None  # the pattern matches every line
@@ -115,8 +119,9 @@ def _scan(lines: list[str], last_line: int) -> Iterator[SyntaxMistake]:
             fixed = _LINE.match(found.repaired[1])
             assert fixed is not None
             indent, dash, rest = fixed["indent"], fixed["dash"] or "", fixed["rest"]
-            if found.extra_repairs:
-                after_block = None
+            if found.in_block:
+                block, after_block = after_block, None  # the block goes on
+                repaired_block_lines.update(n for n, _text in found.extra_repairs)
                 continue
         after_block = None
         misplaced = structure.place(number, _shown_indent(indent), bool(dash), rest)
@@ -152,6 +157,15 @@ def _line_mistake(
             (number, fixed_indent + fixed_dash + rest),
         )
     head = indent + dash
+    value = _value_of(rest)
+    if value and value[0] in "\"'" and not _closed(value):
+        return SyntaxMistake(
+            number, len(head) + rest.index(value[0]) + 1,
+            f"这一行的引号 {value[0]} 没有配对（unclosed quote）：值以引号开头，就要以同样的引号结尾；"
+            f"请在行末补上 {value[0]}，或去掉开头的引号",
+            f"the quote {value[0]} that opens this value is not closed: add one at the end of the line",
+            (number, f"{head}{rest}{value[0]}"),
+        )
     colon = re.match(rf"^(?P<key>{_ASCII_KEY}|[\u4e00-\u9fff]{{1,12}})[ \u3000]*：[ \u3000]*(?P<value>.*)$", rest)
     if colon and _key_like(colon["key"]):
         key = colon["key"]
@@ -200,6 +214,15 @@ def _line_mistake(
     return None
 
 
+def _closed(value: str) -> bool:
+    """Whether a quoted value closes on its own line (a comment may follow)."""
+    quote, body = value[0], value[1:]
+    escaped = ("\\\\", '\\"') if quote == '"' else ("''",)
+    for pair in escaped:
+        body = body.replace(pair, "")
+    return quote in body
+
+
 def _looks_like_key(rest: str) -> bool:
     """A line an editor meant as ``key: value`` even if written wrongly (标题：…, title:…)."""
     found = re.match(rf"^({_ASCII_KEY}|[\u4e00-\u9fff]{{1,12}})[ \u3000]*[:：;；]", rest)
@@ -227,7 +250,7 @@ def _unindented_block_line(
         f"{content_indent - block.key_indent} 个空格；YAML 认为正文在上一行就结束了。请在行首补上空格",
         f"this line is not indented: every line of the {block.key}: | block must be indented "
         f"by {content_indent - block.key_indent} more spaces than {block.key}",
-        first, rest,
+        first, rest, in_block=True,
     )
 
 

@@ -56,6 +56,7 @@ from .meaning import (
     lenient,
     name_fields,
     part_model,
+    part_outside_hint,
     value_hint,
 )
 from .models import (
@@ -167,12 +168,6 @@ def _describe(error: dict[str, Any], model: type[Record]) -> tuple[str, str]:
         key = str(loc[-1])
         parent = _part_model(model, loc[:-1])
         known = [name for name in (parent.model_fields if parent else {}) if name != "id"]
-        found = key_hint(model, loc, {})
-        if found is not None:
-            return (
-                f"未知字段 {shown_value(key)}（unknown key）；{found.zh}",
-                f"unknown key {shown_value(key)!r}; {found.en}",
-            )
         return (
             f"未知字段 {shown_value(key)}（unknown key）；可用的字段有：{'、'.join(known)}",
             f"unknown key {shown_value(key)!r}; valid keys: {', '.join(known)}",
@@ -279,14 +274,18 @@ def type_record(raw: RawRecord, log: ProblemLog) -> CheckedRecord:
         if fitting is not None:
             _report_other_type(raw, fitting, log)
             return InvalidRecord(None, raw)
-        _report_errors(raw, model, error, log)
+        meant = _report_errors(raw, model, error, log)
+        # The fields as the editor meant them (标题 as title), for the checks of passes 2 and 3.
+        for key, name in meant.items():
+            data.setdefault(name, data[key])
         return InvalidRecord(_valid_fields(model, data, raw.record_id), raw)
     _report_duplicates(raw, model, set(), log)
     return ValidRecord(typed, raw) if ok else InvalidRecord(typed, raw)
 
 
-def _report_errors(raw: RawRecord, model: type[Record], error: ValidationError, log: ProblemLog) -> None:
-    """Every pydantic error as a message, without the ones that another message explains."""
+def _report_errors(raw: RawRecord, model: type[Record], error: ValidationError, log: ProblemLog) -> dict[str, str]:
+    """Every pydantic error as a message, without the ones that another message explains;
+    the top-level keys written for a field, and the field meant."""
     items = [dict(item) for item in error.errors()]
     hints: dict[KeyPath, KeyHint] = {}
     for item in items:
@@ -299,6 +298,11 @@ def _report_errors(raw: RawRecord, model: type[Record], error: ValidationError, 
     # fields written outside their part make "the part is empty" redundant.
     meant = {(*loc[:-1], hint.meant) for loc, hint in hints.items() if hint.meant}
     parts_outside = {(*loc[:-1], hint.part) for loc, hint in hints.items() if hint.part}
+    # Fields of a part written outside it: one message, at the first of them.
+    outside: dict[KeyPath, list[KeyPath]] = {}
+    for loc, hint in hints.items():
+        if hint.part:
+            outside.setdefault((*loc[:-1], hint.part), []).append(loc)
     for item in items:
         loc = tuple(item["loc"])
         if item["type"] == "missing" and loc in meant:
@@ -306,13 +310,24 @@ def _report_errors(raw: RawRecord, model: type[Record], error: ValidationError, 
         if loc in parts_outside and item.get("input") is None:
             continue
         hint = hints.get(loc)
-        if hint is not None:
-            key = str(loc[-1])
+        key = str(loc[-1])
+        if hint is not None and hint.part:
+            group = sorted(outside[(*loc[:-1], hint.part)], key=raw.position_of)
+            if loc != group[0]:
+                continue
+            keys = [str(other[-1]) for other in group]
+            zh, en = part_outside_hint(keys, hint.part, _field_title(model, (*loc[:-1], hint.part)))
+        elif hint is not None:
             zh, en = f"未知字段 {shown_value(key)}（unknown key）；{hint.zh}", f"unknown key {key!r}; {hint.en}"
         else:
             zh, en = _describe(item, model)
         log.add(raw.path, raw.position_of(loc), _field_label(model, loc), zh, en)
-    _report_duplicates(raw, model, {loc[-1] for loc, hint in hints.items() if hint.part}, log)
+    explained: set[object] = set()
+    for part_loc in parts_outside:
+        inner = _part_model(model, part_loc)
+        explained.update(inner.model_fields if inner is not None else ())
+    _report_duplicates(raw, model, explained, log)
+    return {str(loc[0]): hint.meant for loc, hint in hints.items() if hint.meant and len(loc) == 1}
 
 
 def _mapping_at(data: Any, loc: KeyPath) -> dict[str, Any]:

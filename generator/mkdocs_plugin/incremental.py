@@ -39,7 +39,7 @@ from typing import Any
 from ..content.loading import record_paths
 from ..content.models import RECORD_TYPES, Organization, Record
 from ..content.problems import ProblemLog
-from ..content.validation import ValidationResult, ValidRecord, check_across_records, validate_files
+from ..content.validation import CheckedRecord, ValidationResult, check_across_records, validate_files
 from ..outputs.context import OutputContext
 from ..parallel import die_with_parent, fork_map
 from ..render.rendering import PagePlan, PortalRenderer, RenderedPage, check_collisions
@@ -86,7 +86,7 @@ def folder_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
 @dataclass(frozen=True)
 class _CheckedFile:
     stamp: FileStamp | None
-    record: ValidRecord | None
+    record: CheckedRecord
     log: ProblemLog
 
 

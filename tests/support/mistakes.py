@@ -263,20 +263,43 @@ PROBLEM = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<column>\d+): (?P<rest>.*
 WARNING_PREFIXES = ("警告: ", "warning: ")
 
 
-def prepare(case: Case, root: Path) -> Path:
-    """A copy of the sample project with the case's files written into it."""
-    root.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "site_config.yml", root / "site_config.yml")
-    # Hard links: the sample files are never written through, a case's files replace them.
-    shutil.copytree(REPO / "content", root / "content", copy_function=os.link)
-    for relative, data in case.writes.items():
-        target = root / relative
-        target.unlink(missing_ok=True)
-        if data is None:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    return root
+class Workspace:
+    """A copy of the sample project that each case changes, and that is put back after it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / "site_config.yml", root / "site_config.yml")
+        # Hard links: the sample files are never written through, a case's files replace them.
+        shutil.copytree(REPO / "content", root / "content", copy_function=os.link)
+
+    @contextlib.contextmanager
+    def applied(self, case: Case) -> Iterator[Path]:
+        created: list[Path] = []
+        try:
+            for relative, data in case.writes.items():
+                target = self.root / relative
+                target.unlink(missing_ok=True)
+                if data is None:
+                    continue
+                missing = [parent for parent in target.parents if not parent.exists()]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                created.extend(missing)
+                target.write_bytes(data)
+            yield self.root
+        finally:
+            for relative in case.writes:
+                target = self.root / relative
+                target.unlink(missing_ok=True)
+                original = REPO / relative
+                if original.is_file():
+                    os.link(original, target)
+            for folder in sorted(created, key=lambda path: len(path.parts), reverse=True):
+                folder.rmdir()
+
+    def judge(self, case: Case) -> Verdict:
+        with self.applied(case) as root:
+            return judge_in(case, root)
 
 
 def run_check(root: Path) -> tuple[int, list[Reported]]:
@@ -309,7 +332,12 @@ def _has(text: str, word: Word) -> bool:
 
 
 def judge(case: Case, root: Path) -> Verdict:
-    code, reported = run_check(prepare(case, root))
+    """Grade ``case`` in a fresh copy of the sample project at ``root``."""
+    return Workspace(root).judge(case)
+
+
+def judge_in(case: Case, root: Path) -> Verdict:
+    code, reported = run_check(root)
     errors = tuple(item for item in reported if not item.warning)
     for item in reported:
         for word in case.forbidden:
@@ -483,7 +511,10 @@ def _set_value(sample: Sample, key: KeyLine, value: str) -> str:
 
 
 def _text_fields(sample: Sample) -> list[KeyLine]:
-    return [key for key in _scalar_lines(sample) if "text" in key.kinds and key.style in (None, "'", '"')]
+    """Free-text fields (not the names of attached files, which must exist)."""
+    files = {path.name for path in (REPO / "content" / "files").iterdir()}
+    return [key for key in _scalar_lines(sample)
+            if "text" in key.kinds and key.style in (None, "'", '"') and key.value.strip('"') not in files]
 
 
 @kind("a YAML boolean word in a text field")
@@ -741,14 +772,15 @@ def _time_lines(sample: Sample) -> list[KeyLine]:
 
 @kind("a clock time without a leading zero")
 def _unpadded_time() -> Iterator[Case]:
+    """A morning time written 9:00 for 09:00, quoted or not."""
     for sample in samples().values():
-        for index, key in enumerate(_time_lines(sample)):
-            written = ("9:00", '"9:00"', "8:30")[index % 3]
+        for index, key in enumerate(k for k in _time_lines(sample) if k.value.strip('"').startswith("0")):
+            time = dt.time.fromisoformat(key.value.strip('"'))
+            written = f"{time.hour}:{time.minute:02d}"
+            written = f'"{written}"' if index % 2 else written
             yield Case(f"a clock time without a leading zero:{sample.type_name}:{'.'.join(map(str, key.path))}",
                        "a clock time without a leading zero", {sample.path: utf8(_set_value(sample, key, written))},
-                       accepted=True,
-                       value=(sample.type_name, sample.record_id, key.path, dt.time.fromisoformat(
-                           written.strip('"').zfill(5))))
+                       accepted=True, value=(sample.type_name, sample.record_id, key.path, time))
 
 
 @kind("24:00 as a clock time")

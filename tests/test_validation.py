@@ -371,3 +371,25 @@ def test_the_editor_guide_documents_every_field() -> None:
         section = _section(text, f"### {part.__name__}")
         assert _documented_keys(section) == set(part.model_fields), part.__name__
         parts.update(inner for info in part.model_fields.values() if (inner := nested_model(info)))
+
+
+def test_one_record_text_is_checked_among_the_others(portal: Project) -> None:
+    """What an editing tool calls before saving: the text in place, the other records around it."""
+    from generator.content.validation import check_record_text
+
+    good = "name: 测试党支部\nkind: 党支部\nparent: yeqing\n"
+    result = check_record_text(portal.content, portal.root, "organizations", "ceshi", good.encode())
+    assert not result.log.has_errors(), result.log.report()
+    assert ("organizations", "ceshi") in {record.key for record in result.records}
+
+    broken = "name: 测试党支部\nkind: 党支部\nparent: bu-cunzai\n"
+    result = check_record_text(portal.content, portal.root, "organizations", "ceshi", broken.encode())
+    (problem,) = result.log.errors
+    assert problem.path == "content/organizations/ceshi.yml" and problem.position.line == 3
+    assert not (portal.content / "organizations" / "ceshi.yml").exists()  # nothing was written
+
+    # Replacing an existing record's text: its old text does not count any more.
+    renamed = "name: 叶青大厦联合党委\nkind: 党工的\nparent: wangjing\n"
+    result = check_record_text(portal.content, portal.root, "organizations", "yeqing", renamed.encode())
+    (problem,) = result.log.errors
+    assert problem.position.line == 2 and "党工委" in problem.message.zh

@@ -153,3 +153,26 @@ def test_the_pre_commit_hook_runs_tongxin_check_on_content_changes() -> None:
     for path in ("content/notices/2026-x.yml", "content/pages/about.md", "site_config.yml"):
         assert watched.search(path), path
     assert not watched.search("README.md")
+
+
+@pytest.mark.parametrize("type_name", sorted(RECORD_TYPES))
+def test_completion_shows_the_chinese_field_names(type_name: str) -> None:
+    """VS Code labels a completion with the key and documents it with markdownDescription;
+    its snippets (defaultSnippets) are listed under their own labels."""
+    schema = json.loads((SCHEMA_DIR / schema_file_name(type_name)).read_text(encoding="utf-8"))
+    model = RECORD_TYPES[type_name]
+    labels = {snippet["label"] for snippet in schema["defaultSnippets"]}
+    for name, prop in schema["properties"].items():
+        title = model.model_fields[name].title
+        assert prop["markdownDescription"].startswith(f"**{title}**"), name
+        assert f"{title} {name}" in labels, name
+
+
+def test_what_check_accepts_the_schema_accepts_too() -> None:
+    """Digits in a phone field and dates or times without leading zeros pass both."""
+    place = {
+        "name": "党员之家", "kind": "党员之家", "organization": "x", "address": "某路 1 号", "phone": 13800138000,
+        "hours": {"periods": [{"days": ["周一"], "open": "8:30", "close": "17:30"}],
+                  "exceptions": [{"date": "2027-1-1", "closed": True}]},
+    }
+    assert [error.message for error in validator("places").iter_errors(place)] == []

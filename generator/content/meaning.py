@@ -430,8 +430,10 @@ def _key_meaning(model: type[BaseModel], loc: KeyPath, bare: str, data: dict[str
     titled = _by_title(bare, fields)
     if titled:
         name = titled
+        title = fields[name].title
+        shown = f"“{bare}”" if title == bare else f"“{bare}”（{title}）"
         return KeyHint(
-            f"字段名要用英文：“{bare}”（{fields[name].title}）应写作 {name}，如“{name}: …”",
+            f"字段名要用英文：{shown}应写作 {name}，如“{name}: …”",
             f"keys are written in English: {bare!r} is {name!r}",
             name,
         )

@@ -26,9 +26,10 @@ from .models import RECORD_TYPES, Record, nested_model
 
 SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
 DEFAULT_SCHEMA_DIR = "schemas"
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# Leading zeros may be left out (2026-1-5, 9:00): tongxin check reads them as meant.
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"
 CLOCK_PATTERN = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$"
-DATETIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T]([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+DATETIME_PATTERN = r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[ T]([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 # The example in a description: 如“…” or 如 08:30.
 _EXAMPLE = re.compile(r"如[“\"]([^”\"]+)[”\"]|如 ?([0-9A-Za-z][^，；（）。]*)")
 
@@ -60,6 +61,37 @@ def _add_examples(properties: dict[str, Any], model: type[BaseModel]) -> None:
             properties[name]["examples"] = examples
 
 
+def _add_chinese_labels(target: dict[str, Any], model: type[BaseModel]) -> None:
+    """Show each field's Chinese name where VS Code completes keys.
+
+    The YAML extension labels a completion with the key and documents it with the
+    property's markdownDescription; a snippet per field (defaultSnippets) is listed under
+    its own label, so "标题 title" is there to choose, typed in Chinese or in English.
+    """
+    properties = target.get("properties", {})
+    snippets = []
+    for name, info in model.model_fields.items():
+        if name not in properties or not info.title:
+            continue
+        required = "必填" if info.is_required() else "选填"
+        properties[name]["markdownDescription"] = f"**{info.title}**（`{name}`，{required}）：{info.description}"
+        snippets.append({"label": f"{info.title} {name}", "description": info.description, "body": {name: "$1"}})
+    if snippets:
+        target["defaultSnippets"] = snippets
+
+
+def _text_accepts_numbers(node: Any) -> None:
+    """Free text may be written as digits (a phone number): YAML 1.2 reads those as numbers."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not ({"enum", "pattern", "format", "const"} & node.keys()):
+            node["type"] = ["string", "number"]
+        for value in node.values():
+            _text_accepts_numbers(value)
+    elif isinstance(node, list):
+        for value in node:
+            _text_accepts_numbers(value)
+
+
 def _editor_formats(node: Any) -> None:
     """Express dates, times and date-times as the patterns records are written in."""
     if isinstance(node, dict):
@@ -70,7 +102,8 @@ def _editor_formats(node: Any) -> None:
             del node["format"]
             node["pattern"] = DATETIME_PATTERN
         elif node.get("format") == "date":
-            node["pattern"] = DATE_PATTERN  # validators treat "format" as a mere annotation
+            del node["format"]  # a validator of "date" would refuse 2026-1-5, which records may hold
+            node["pattern"] = DATE_PATTERN
         for value in node.values():
             _editor_formats(value)
     elif isinstance(node, list):
@@ -88,6 +121,7 @@ def record_schema(model: type[Record]) -> dict[str, Any]:
         target = schema if part is model else definitions.get(part.__name__)
         if target is not None:
             _add_examples(target.get("properties", {}), part)
+            _add_chinese_labels(target, part)
     result: dict[str, Any] = {
         "$schema": SCHEMA_DIALECT,
         "$id": schema_file_name(model.type_name),
@@ -101,6 +135,7 @@ def record_schema(model: type[Record]) -> dict[str, Any]:
     if definitions:
         result["definitions"] = definitions
     _editor_formats(result)
+    _text_accepts_numbers(result)
     return result
 
 

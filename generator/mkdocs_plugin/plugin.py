@@ -43,6 +43,7 @@ from ..content.markup import PAGE_TAGS, sanitize
 from ..content.models import RECORD_TYPES
 from ..content.offline import ExternalResource, describe_external_resources, external_in_text, find_external_resources
 from ..content.problems import ContentError
+from ..content.validation import ValidationResult
 from ..outputs.writers import OutputContext, move_into, write_early_outputs, write_late_outputs, write_outputs
 from ..parallel import ForkedCall, fork_call, fork_map
 from ..progress import BuildProgress
@@ -54,6 +55,7 @@ from ..render.rendering import (
     TemplateProblem,
     check_reserved_ids,
 )
+from ..site.graph import SiteGraph
 from ..site.published import OPENDATA_INDEX
 from ..site.source import ContentSource, resolve_build_date
 from ..site.urls import UrlScheme
@@ -62,6 +64,7 @@ from .admin import mount_admin
 from .config import TongxinConfig
 from .incremental import IncrementalSite, PageUpdate, folder_stamp, remove_file
 from .nav import with_record_sections
+from .preview import ErrorPanel, serve_with_panel
 from .shell import PageShell, escape_config_texts, escape_nav_titles, escape_page_title
 from .templates import correct_material
 
@@ -105,6 +108,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.build_date: dt.date | None = None
         # A full build's early outputs: their staging folder and the process writing them.
         self.early_outputs: tuple[Path, ForkedCall[None]] | None = None
+        self.panel: ErrorPanel | None = None  # under ``tongxin serve``: the errors shown in pages
 
     # --- events --------------------------------------------------------------------
 
@@ -136,6 +140,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         if self.config.for_file:
             config.use_directory_urls = False
         config.nav = with_record_sections(config.nav, RECORD_TYPES)
+        if self.incremental is not None and self.panel is None:
+            self.panel = ErrorPanel(self._template_dir(config), self.config.lang)
         self.progress = BuildProgress()  # a bar on a terminal, nothing in CI or logs
         self.pages = self._render(config, root)
         escape_config_texts(config)
@@ -203,6 +209,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.progress.close()
         if self.incremental is not None:
             self._finish_incremental_build(config)
+            if self.panel is not None:
+                self.panel.clear_failure()
             return
         if self.outputs is not None:
             context = replace(self.outputs, site_dir=Path(config.site_dir), pages=self._page_urls(config))
@@ -232,7 +240,9 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         if config.theme.custom_dir:
             # Only our theme folder: Material's own (14,000 icons) would be polled twice a second.
             server.watch(config.theme.custom_dir)
-        server.builder = _keep_serving_on_failure(server.builder)
+        server.builder = _keep_serving_on_failure(server.builder, self.panel)
+        if self.panel is not None:
+            serve_with_panel(server, self.panel)
         if self.content_dir is not None:
             mount_admin(server, config, self.config, self.content_dir)
         return server
@@ -253,8 +263,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.progress.stage("检查内容")
         try:
             if self.incremental is not None:
-                graph, result = source.load_graph(build_date, self.config.lang, self.incremental.validation.validate,
-                                                   checks=(check_reserved_ids,))
+                graph, result = self._preview_graph(source, build_date)
             else:
                 graph, result = source.load_graph(build_date, self.config.lang, checks=(check_reserved_ids,))
         except ContentError as error:
@@ -283,6 +292,25 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             raise PluginError(str(error)) from None
         except TemplateProblem as error:
             raise PluginError(str(error)) from None
+
+    def _preview_graph(self, source: ContentSource, build_date: dt.date) -> tuple[SiteGraph, ValidationResult]:
+        """Under ``serve``: the graph, with the errors (if any) shown in the panel. Content with
+        errors keeps the last good site; the first build previews the records without errors."""
+        assert self.incremental is not None and self.panel is not None
+        validate = self.incremental.validation.validate
+        checks = (check_reserved_ids,)
+        try:
+            found = source.load_graph(build_date, self.config.lang, validate, checks=checks)
+        except ContentError as error:
+            first_build = self.last_shell is None
+            self.panel.show(error.log, first_build)
+            if not first_build:
+                raise
+            for problem in error.log.errors:
+                log.error(problem.format(self.config.lang))
+            return source.load_partial_graph(build_date, validate, checks=checks)
+        self.panel.clear_content()
+        return found
 
     def _start_early_outputs(self, context: OutputContext) -> None:
         """The search index needs only the graph: it is written into a staging folder by a
@@ -472,17 +500,20 @@ def _quiet_dirty_build_warning(record: logging.LogRecord) -> bool:
     return "'dirty' build" not in record.getMessage()
 
 
-def _keep_serving_on_failure(rebuild: Callable[[], None]) -> Callable[[], None]:
+def _keep_serving_on_failure(rebuild: Callable[[], None], panel: ErrorPanel | None) -> Callable[[], None]:
     """A rebuild that fails on bad content or config ends normally, after saying so.
 
     MkDocs holds every request after a failed rebuild until one succeeds; the editor must
-    instead keep browsing the last good site, which the atomic build left in place.
+    instead keep browsing the last good site, which the atomic build left in place, with the
+    errors in the panel of every page (content errors are put there by the build itself).
     """
 
     def rebuild_or_keep_last_site() -> None:
         try:
             rebuild()
-        except Abort:
+        except Abort as error:
+            if panel is not None and not panel.has_content_errors:
+                panel.show_failure(str(error))
             log.error("重建失败，继续显示上一次成功构建的站点；改正上面的错误后会自动重建"
                       "（rebuild failed; serving the last good site）")
 

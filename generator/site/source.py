@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 
 from ..content.folder import check_links_out
 from ..content.loading import DEFAULT_MAX_BYTES, display_path
+from ..content.models import reference_fields
 from ..content.privacy import allowed_numbers, privacy_problems
 from ..content.problems import ContentError, Position, ProblemLog
-from ..content.validation import ValidationResult, validate_content
+from ..content.validation import ValidationResult, ValidRecord, validate_content
 from .config_file import ConfigError, read_config_file
 from .graph import SiteGraph
 
@@ -111,3 +112,38 @@ class ContentSource:
         if result.log.has_errors():
             raise ContentError(result.log, lang)
         return SiteGraph.build(result.records, build_date), result
+
+    def load_partial_graph(
+        self,
+        build_date: dt.date,
+        validate: Callable[[ContentSource], ValidationResult] | None = None,
+        checks: Sequence[Callable[[ValidationResult], None]] = (),
+    ) -> tuple[SiteGraph, ValidationResult]:
+        """The graph of the records without errors whose references all resolve among
+        themselves, for a preview of content that has errors (``tongxin serve`` started on
+        broken content)."""
+        result = validate(self) if validate is not None else self.validate()
+        for check in checks:
+            check(result)
+        with_errors = {problem.path for problem in result.log.errors}
+        clean = [record for record in result.records if record.raw.path not in with_errors]
+        return SiteGraph.build(usable_records(clean), build_date), result
+
+
+def usable_records(records: list[ValidRecord]) -> list[ValidRecord]:
+    """The records whose references all lead to other usable records (removal cascades)."""
+    kept = {record.key for record in records}
+    by_key = {record.key: record for record in records}
+    changed = True
+    while changed:
+        changed = False
+        for key in list(kept):
+            model = by_key[key].model
+            for name, target_type in reference_fields(type(model)).items():
+                value = getattr(model, name)
+                targets = value if isinstance(value, list) else [value]
+                if any(target is not None and (target_type, target) not in kept for target in targets):
+                    kept.discard(key)
+                    changed = True
+                    break
+    return [record for record in records if record.key in kept]

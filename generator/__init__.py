@@ -13,4 +13,4 @@ higher floor (``tests/test_architecture.py`` checks it):
 - ``cli``            the ``tongxin`` command on top
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.mistakes import CLEAR, KINDS, Case, Workspace, cases
+from tests.support.mistakes_heldout import held_out
 
 CASES = cases()
 
@@ -31,3 +32,13 @@ def test_the_message_is_clear(case: Case, workspace: Workspace) -> None:
     verdict = workspace.judge(case)
     shown = "\n".join(f"{r.path}:{r.line}:{r.column}: {r.text}" for r in verdict.reported)
     assert verdict.grade == CLEAR, f"{verdict.grade}: {verdict.reason}\n{shown}"
+
+
+HELD_OUT = held_out()
+
+
+@pytest.mark.parametrize("case", HELD_OUT, ids=[case.id for case in HELD_OUT])
+def test_the_held_out_messages_are_clear(case: Case, workspace: Workspace) -> None:
+    """Graded once after the messages were done (benchmarks/editor_mistakes.md), kept as a guard."""
+    verdict = workspace.judge(case)
+    assert verdict.grade == CLEAR, f"{verdict.grade}: {verdict.reason}"

@@ -424,6 +424,12 @@ def _key_meaning(model: type[BaseModel], loc: KeyPath, bare: str, data: dict[str
     fields = {name: info for name, info in parent.model_fields.items() if name != "id"}
     if bare in fields:
         return KeyHint("", "", bare)
+    # A field of a part left empty above it: the part's lines lost their indentation.
+    for name, info in fields.items():
+        inner = nested_model(info)
+        if inner is not None and bare in inner.model_fields and not data.get(name):
+            zh, en = part_outside_hint([bare], name, info.title or "")
+            return KeyHint(zh, en, None, name)
     close = difflib.get_close_matches(bare, list(fields), n=1, cutoff=0.6)
     if close:
         return KeyHint(f"是不是想写 {close[0]}？", f"did you mean {close[0]!r}?", close[0])
@@ -437,11 +443,6 @@ def _key_meaning(model: type[BaseModel], loc: KeyPath, bare: str, data: dict[str
             f"keys are written in English: {bare!r} is {name!r}",
             name,
         )
-    for name, info in fields.items():
-        inner = nested_model(info)
-        if inner is not None and bare in inner.model_fields and not data.get(name):
-            zh, en = part_outside_hint([bare], name, info.title or "")
-            return KeyHint(zh, en, None, name)
     if len(loc) >= 2:
         enclosing = list(loc[:-1])
         while enclosing and isinstance(enclosing[-1], int):

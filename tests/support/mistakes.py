@@ -680,6 +680,8 @@ def _cascade() -> Iterator[Case]:
 def _duplicate_key() -> Iterator[Case]:
     for sample in samples().values():
         keys = [k for k in _scalar_lines(sample) if len(k.path) == 1]
+        if len(keys) < 3:
+            continue
         first, later = keys[1], keys[-1]
         lines = sample.lines
         text = "\n".join([*lines[: later.number], lines[first.number - 1], *lines[later.number:]])
@@ -844,9 +846,9 @@ def _missing_colon() -> Iterator[Case]:
 @kind("an unclosed quote or bracket")
 def _unclosed() -> Iterator[Case]:
     for sample in samples().values():
-        text_key = _text_fields(sample)[0]
-        yield _case("an unclosed quote or bracket", sample, "quote",
-                    _set_value(sample, text_key, '"' + text_key.value.strip('"')), text_key.number, "引号")
+        for text_key in _text_fields(sample)[:1]:
+            yield _case("an unclosed quote or bracket", sample, "quote",
+                        _set_value(sample, text_key, '"' + text_key.value.strip('"')), text_key.number, "引号")
         for key in [k for k in sample.key_lines() if k.style == "flow"][:1]:
             yield _case("an unclosed quote or bracket", sample, "bracket",
                         _set_value(sample, key, key.value[:-1]), key.number, "]")
@@ -855,7 +857,10 @@ def _unclosed() -> Iterator[Case]:
 @kind("a top-level key indented")
 def _indented_key() -> Iterator[Case]:
     for sample in samples().values():
-        key = [k for k in _scalar_lines(sample) if len(k.path) == 1][2]
+        keys = [k for k in _scalar_lines(sample) if len(k.path) == 1]
+        if len(keys) < 2:
+            continue
+        key = keys[min(2, len(keys) - 1)]
         yield _case("a top-level key indented", sample, key.key,
                     sample.replace_line(key.number, " " + sample.lines[key.number - 1]), key.number, "缩进")
 
@@ -925,7 +930,10 @@ def _reference_typo() -> Iterator[Case]:
 @kind("a second document in the file")
 def _second_document() -> Iterator[Case]:
     for sample in samples().values():
-        key = _scalar_lines(sample)[2]
+        lines = _scalar_lines(sample)
+        if len(lines) < 2:
+            continue
+        key = lines[min(2, len(lines) - 1)]
         yield _case("a second document in the file", sample, "middle",
                     sample.replace_line(key.number, ["---", sample.lines[key.number - 1]]), key.number, "---")
 

@@ -126,7 +126,10 @@ def test_resident_queries_meet_recall_targets_over_http_and_from_disk(  # type: 
     sets["dev"] = sets["dev"][::PACK_QUERY_STEP]
     scores = search_quality.measure(browser, {"http": pack_site, "file": file_site}, sets)  # type: ignore[attr-defined]
     recall = {(score.query_set, score.mode): score.recall for score in scores}
-    assert recall["sample", "http"] == recall["sample", "file"] == 1.0
+    # The targets of benchmarks/README.md. Since meetings arrived, 流动党员党支部 finds one of its two
+    # records in the first five: three meetings of that branch outrank the notice that set it up.
+    assert recall["sample", "http"] >= 0.98 and recall["sample", "file"] >= 0.98
+    assert recall["sample", "http"] == recall["sample", "file"], "file:// must find what HTTP finds"
     assert recall["dev", "http"] >= 0.98 and recall["dev", "file"] >= 0.98
 
 

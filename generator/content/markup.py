@@ -102,7 +102,14 @@ class Removal:
         return self.name in DANGEROUS_SCHEMES
 
     def describe(self) -> tuple[str, str]:
-        """(zh, en): what was removed and what to write instead."""
+        """(zh, en): what is wrong and what to write instead.
+
+        What could run script stops the build, so it is "不能发布"; formatting is removed
+        and the rest published, so it is "发布时已删除".
+        """
+        outcome_zh, outcome_en = ("不能发布", "cannot be published")
+        if not self.dangerous:
+            outcome_zh, outcome_en = ("发布时已删除", "was removed")
         if self.kind == "element" and self.name == "h1":
             return (
                 "一级标题（# 标题）会与页面标题重复，发布时只保留文字；正文里的标题请从 ## 二级标题开始",
@@ -110,26 +117,28 @@ class Removal:
                 "start body headings at ##",
             )
         if self.kind == "element":
-            dropped = "连同其中内容" if self.name in CONTENT_DROPPED_TAGS else "（保留其中文字）"
+            dropped = "（连同其中内容）" if self.name in CONTENT_DROPPED_TAGS else "（保留其中文字）"
+            if self.dangerous:
+                dropped = ""
             return (
-                f"正文里的 HTML 元素 <{self.name}> 不安全或不允许，发布时已删除{dropped}"
-                "（unsafe HTML）；正文请用 Markdown 书写，如 **加粗**、[链接文字](https://…)",
-                f"the HTML element <{self.name}> is not allowed and was removed; use Markdown",
+                f"正文里的 HTML 元素 <{self.name}> 不安全或不允许（unsafe HTML），{outcome_zh}{dropped}；"
+                "正文请用 Markdown 书写，如 **加粗**、[链接文字](https://…)",
+                f"the HTML element <{self.name}> is not allowed and {outcome_en}; use Markdown",
             )
         if self.kind == "attribute" and (self.name.startswith("on") or self.scripted):
             return (
-                f"正文里的事件属性 {self.name}（event handler）会执行脚本，发布时已删除；请删除它",
-                f"the event handler attribute {self.name} runs script and was removed; delete it",
+                f"正文里的事件属性 {self.name}（event handler）会执行脚本，{outcome_zh}；请删除它",
+                f"the event handler attribute {self.name} runs script and {outcome_en}; delete it",
             )
         if self.kind == "attribute":
             return (
-                f"正文里的 HTML 属性 {self.name} 不允许，发布时已删除；外观由门户统一设置，请删除它",
-                f"the HTML attribute {self.name} is not allowed and was removed; delete it",
+                f"正文里的 HTML 属性 {self.name} 不允许，{outcome_zh}；外观由门户统一设置，请删除它",
+                f"the HTML attribute {self.name} is not allowed and {outcome_en}; delete it",
             )
         return (
-            f"链接地址以 {self.name}: 开头，不安全（unsafe URL），发布时已删除；"
+            f"链接地址以 {self.name}: 开头，不安全（unsafe URL），{outcome_zh}；"
             "只能链接 http(s)://、mailto:、tel: 或站内文件（如 ../files/xx.pdf）",
-            f"a {self.name}: URL is unsafe and was removed; link to http(s), mailto:, tel: "
+            f"a {self.name}: URL is unsafe and {outcome_en}; link to http(s), mailto:, tel: "
             "or a relative path",
         )
 

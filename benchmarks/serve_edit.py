@@ -21,9 +21,7 @@ The project's files are restored afterwards.
 from __future__ import annotations
 
 import argparse
-import collections
 import os
-import re
 import sys
 import tempfile
 import time
@@ -32,6 +30,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+from edits import middle_notice, most_referenced_organization, renamed, with_body_line  # noqa: E402
+
 from tests.support.live_serve import LiveServer, live_serve  # noqa: E402
 
 BUILD_DATE = "2026-11-22"
@@ -71,34 +72,13 @@ def record_url(type_name: str, record_id: str) -> str:
     return f"{type_name}/{record_id}/"
 
 
-def most_referenced_organization(content: Path) -> tuple[str, list[tuple[str, str]]]:
-    """The organisation id most records name (as a reference value), and those records."""
-    organizations = {path.stem for path in (content / "organizations").glob("*.yml")}
-    referrers: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
-    value = re.compile(r"^(?:\s*-\s+|[a-z_]+:\s+)([a-z0-9-]+)\s*$", re.MULTILINE)
-    for folder in content.iterdir():
-        if not folder.is_dir() or folder.name in ("pages", "files"):
-            continue
-        for path in folder.glob("*.yml"):
-            for found in set(value.findall(path.read_text(encoding="utf-8"))):
-                if found in organizations:
-                    referrers[found].append((folder.name, path.stem))
-    best = max(sorted(referrers), key=lambda org: len(referrers[org]))
-    return best, referrers[best]
-
-
-def renamed(text: str, mark: str) -> str:
-    """The record with its name (and short name) ending in ``mark``."""
-    return re.sub(r"^((?:short_)?name|title): (.+)$", lambda m: f"{m[1]}: {m[2]}{mark}", text, flags=re.MULTILINE)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("project", type=Path, help="a project made by benchmarks/make_content.py")
     args = parser.parse_args()
     project: Path = args.project.resolve()
     content = project / "content"
-    notice = sorted((content / "notices").glob("*.yml"))[len(list((content / "notices").glob("*.yml"))) // 2]
+    notice = middle_notice(content)
     organization, referrers = most_referenced_organization(content)
     organization_file = content / "organizations" / f"{organization}.yml"
     added = content / "notices" / "zzz-serve-edit-benchmark.yml"
@@ -130,8 +110,7 @@ def main() -> None:
             body_mark = f"{MARK}正文"
             measure(
                 "body edit (notice)",
-                lambda: notice.write_text(originals[notice].replace("body: |\n", f"body: |\n  {body_mark}\n\n", 1),
-                                          encoding="utf-8"),
+                lambda: notice.write_text(with_body_line(originals[notice], body_mark), encoding="utf-8"),
                 lambda: server.shows(record_url("notices", notice.stem), body_mark),
             )
             title_mark = f"{MARK}名称"

@@ -1,9 +1,12 @@
-"""Regression guard: Tongxin must not get slower relative to MkDocs, nor hungrier for memory.
+"""Regression guard: Tongxin must not get slower relative to MkDocs, nor hungrier for memory,
+and a warm rebuild must stay fast and give the very bytes of a cold build.
 
 Runs the N = 1,000 benchmark (benchmarks/build.py: Tongxin and a plain MkDocs + Material
-site of the same text, each built twice, fastest kept) and compares it with the checked-in
-baseline. Time is compared as the Tongxin/MkDocs ratio, which holds across machines where
-seconds do not. After a deliberate change, refresh the baseline with
+site of the same text, each built twice, medians kept; then warm rebuilds after edits, each
+compared file by file with a cold build) and compares it with the checked-in baseline. Time
+is compared as ratios measured in the same run (Tongxin/MkDocs for a cold build, warm/cold
+for a one-record edit), which hold across machines where seconds do not. After a deliberate
+change, refresh the baseline with
 ``.venv/bin/python benchmarks/build.py --n 1000 --repeat 3 --update-baseline``.
 """
 
@@ -26,7 +29,7 @@ def test_build_speed_and_memory_stay_within_25_percent_of_baseline(tmp_path: Pat
         [sys.executable, str(REPO / "benchmarks" / "build.py"), "--n", str(baseline["n"]),
          "--seed", str(baseline["seed"]), "--repeat", "2", "--workdir", str(tmp_path / "work"),
          "--json", str(report)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True, text=True, timeout=900,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     result = json.loads(report.read_text(encoding="utf-8"))["results"][0]
@@ -44,3 +47,14 @@ def test_build_speed_and_memory_stay_within_25_percent_of_baseline(tmp_path: Pat
         f"tongxin build peak memory {peak:.0f} MB is more than 25% above the baseline "
         f"{baseline['tongxin_peak_rss_mb']:.0f} MB\n{table}"
     )
+
+    assert result["warm"], f"the benchmark made no warm rebuilds\n{table}"
+    different = [rebuild["edit"] for rebuild in result["warm"] if not rebuild["identical"]]
+    assert not different, f"warm rebuilds differ from a cold build of the same content: {different}\n{table}"
+    if "warm_ratio" in baseline:
+        edited = next(rebuild for rebuild in result["warm"] if rebuild["kind"] == "body")
+        warm_limit = baseline["warm_ratio"] * ALLOWED_WORSENING
+        assert edited["ratio_to_cold"] <= warm_limit, (
+            f"a one-record rebuild takes {edited['ratio_to_cold']:.2f} of the cold build, more than 25% above "
+            f"the baseline {baseline['warm_ratio']:.2f}\n{table}"
+        )

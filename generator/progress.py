@@ -12,10 +12,11 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from typing import TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+if TYPE_CHECKING:  # rich is imported when a bar is drawn: builds in CI and logs never need it
+    from rich.console import Console
+    from rich.progress import Progress
 
 T = TypeVar("T")
 # Set to any value to switch progress off on a terminal too.
@@ -47,6 +48,16 @@ class BuildProgress:
         if not self.enabled:
             return
         if self._progress is None:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             self._progress = Progress(
                 SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                 TimeElapsedColumn(), console=self._console or Console(stderr=True), transient=True,

@@ -11,6 +11,15 @@ import pytest
 from tests.support.project import SAMPLE_DATE, Project, copy_project
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_key_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Builds make their build-cache key under XDG_CONFIG_HOME: a folder of the session,
+    never the user's own configuration."""
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-home"))
+    os.environ.pop("TONGXIN_CACHE_KEY", None)
+    os.environ.pop("TONGXIN_CACHE_DIR", None)
+
+
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample portal built once, on the sample content's reference date."""

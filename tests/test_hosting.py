@@ -117,6 +117,9 @@ def published(sample_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     (probes / "calendar.ics").write_text(calendar, encoding="utf-8")
     (probes / "data.json").write_text('{"items": [' + ",".join(['"党员服务中心"'] * 100) + "]}", encoding="utf-8")
     (probes / "module.wasm").write_bytes(b"\0asm\x01\0\0\0" + bytes(2048))
+    # A file with a precompressed copy whose text differs, to tell gzip_static's reply apart.
+    (probes / "note.txt").write_text("现场压缩的版本\n" * 100, encoding="utf-8")
+    (probes / "note.txt.gz").write_bytes(gzip.compress(("预先压缩的版本\n" * 100).encode("utf-8")))
     (work / "current").symlink_to(release, target_is_directory=True)
     return work
 
@@ -226,3 +229,12 @@ def test_switching_the_current_link_publishes_at_once(nginx: str, published: Pat
         subprocess.run(["ln", "-sfn", str(published / "releases" / "first"), "current.new"], cwd=published, check=True)
         subprocess.run(["mv", "-T", "current.new", "current"], cwd=published, check=True)
     assert "第二版" not in fetch(f"{nginx}{MOUNT}").text
+
+
+def test_precompressed_copies_are_sent_as_they_are(nginx: str) -> None:
+    """gzip_static: a browser accepting gzip gets the build's file.gz, the others the plain file."""
+    compressed = fetch(f"{nginx}{MOUNT}probe/note.txt", Accept_Encoding="gzip")
+    assert compressed.header("content-encoding") == "gzip"
+    assert "预先压缩的版本" in compressed.text
+    plain = fetch(f"{nginx}{MOUNT}probe/note.txt")
+    assert plain.header("content-encoding") == "" and "现场压缩的版本" in plain.text

@@ -47,7 +47,7 @@ def test_the_preview_shows_errors_in_every_page_until_fixed(
         # Fixed and saved: the page reloads by itself, without the panel.
         (project.root / NOTICE).write_text(original, encoding="utf-8")
         panel.wait_for(state="detached", timeout=120_000)
-        assert page.locator("h1").count() >= 1
+        page.locator("h1").first.wait_for(timeout=60_000)  # the reloaded page (not mid-reload)
 
         # Broken again while browsing a record page: the open page shows the new error.
         page.goto(server.base + "lectures/2026-11-24-donghuashi-weixing-dangke/")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -59,6 +60,8 @@ class RawRecord:
     # Keys written twice in one mapping: (key path, where, where first), reported by validation
     # (which knows when they are fields of a part written without its indentation).
     duplicates: list[tuple[KeyPath, Position, Position]] = field(default_factory=list)
+    # SHA-256 of the file's bytes: tells a build cache whether the file changed since.
+    digest: str = ""
 
     def position_of(self, key_path: KeyPath) -> Position:
         """The position of the deepest part of ``key_path`` that exists in the file."""
@@ -76,7 +79,7 @@ class RawRecord:
         ~15 objects per record, and few records ever need one reported, so the file is read
         again for those instead.
         """
-        return RawRecord(self.type_name, self.record_id, self.path, {}, None, {}, self.file)
+        return RawRecord(self.type_name, self.record_id, self.path, {}, None, {}, self.file, digest=self.digest)
 
     def _read_positions(self) -> dict[KeyPath, Position]:
         parsed = None
@@ -582,5 +585,6 @@ def load_record(
     if parsed is None:
         return None
     return RawRecord(
-        type_name, path.stem, shown, parsed.data, parsed.positions, parsed.block_starts, path, parsed.duplicates
+        type_name, path.stem, shown, parsed.data, parsed.positions, parsed.block_starts, path, parsed.duplicates,
+        hashlib.sha256(raw).hexdigest(),
     )

@@ -36,3 +36,11 @@ class TongxinConfig(base.Config):
     # Publish a site with fewer than half the records of the site it replaces (refused by
     # default: an emptied content folder would otherwise replace the live portal).
     allow_shrink = c.Type(bool, default=False)
+    # Keep a build cache, so that a rebuild validates, renders and writes only what changed
+    # (``tongxin build --no-cache`` turns it off for one build).
+    cache = c.Type(bool, default=True)
+    # Where the build cache lives; empty: .tongxin-cache/ next to the site folder. The
+    # environment variable TONGXIN_CACHE_DIR (tongxin build --cache-dir) wins over it.
+    cache_dir = c.Type(str, default="")
+    # Also write a gzipped copy (file.gz) of every text file, for nginx's gzip_static.
+    precompress = c.Type(bool, default=False)

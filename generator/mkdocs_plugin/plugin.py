@@ -7,28 +7,39 @@ The plugin also makes every build atomic: MkDocs writes into a temporary folder 
 index, the largest output, is written by a process of its own while the pages render
 (``generator.outputs.writers.EARLY_WRITERS``) and moved into that folder at the end.
 
+A build keeps a build cache (``generator.mkdocs_plugin.cache``): the validation results,
+the digests of the pages and files it published, and a copy of the site made of hard links.
+The next build validates only changed record files, renders only the pages the change
+reaches (``generator.mkdocs_plugin.incremental``), writes only files whose bytes differ,
+and assembles the new site from those and the copy (``generator.mkdocs_plugin.sitetree``);
+the result is byte-identical to a build from scratch.
+
 Under ``tongxin serve`` (MkDocs' serve in dirty mode) the plugin instead stays alive across
-rebuilds and rebuilds incrementally (see ``generator.mkdocs_plugin.incremental``): only changed record
-files are validated again, only pages an edit reaches are rendered and written, removed
-pages are deleted, and the outputs (search index, calendars, feeds…) are written in the
-background, so an edit shows in the browser within a second or two even at 10,000 records.
+rebuilds and keeps the same state in memory: only changed record files are validated again,
+only pages an edit reaches are rendered and written, removed pages are deleted, and the
+outputs (search index, calendars, feeds…) are written in the background, so an edit shows
+in the browser within a second or two even at 10,000 records.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
+import hashlib
 import json
 import logging
+import os
 import shutil
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
 import jinja2
 import yaml
 from markdown.extensions.toc import slugify_unicode
+from mkdocs.commands.build import _populate_page
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -44,6 +55,8 @@ from ..content.models import RECORD_TYPES
 from ..content.offline import ExternalResource, describe_external_resources, external_in_text, find_external_resources
 from ..content.problems import ContentError
 from ..content.validation import ValidationResult
+from ..outputs.files import SiteFiles
+from ..outputs.memo import OutputMemo
 from ..outputs.writers import OutputContext, move_into, write_early_outputs, write_late_outputs, write_outputs
 from ..parallel import ForkedCall, fork_call, fork_map
 from ..progress import BuildProgress
@@ -54,21 +67,24 @@ from ..render.rendering import (
     SiteInfo,
     TemplateProblem,
     check_reserved_ids,
+    make_environment,
 )
-from ..site.graph import SiteGraph
+from ..site.graph import SiteGraph, known_pinyin_keys, known_spellings
 from ..site.published import OPENDATA_INDEX
-from ..site.source import ContentSource, resolve_build_date
+from ..site.source import ContentSource, resolve_build_date, zone_rules
 from ..site.urls import UrlScheme
 from . import swap
-from .admin import mount_admin
+from .cache import BuildCache, cache_folder
 from .config import TongxinConfig
-from .incremental import IncrementalSite, PageUpdate, folder_stamp, remove_file
+from .incremental import IncrementalSite, PageUpdate, Templates, folder_digest, remove_file
 from .nav import with_record_sections
 from .preview import ErrorPanel, serve_with_panel
 from .shell import PageShell, escape_config_texts, escape_nav_titles, escape_page_title
+from .sitetree import FileEntry, TreeMismatch, publish_with_tree, publish_without_tree, verify_tree
 from .templates import correct_material
 
 log = logging.getLogger("mkdocs.plugins.tongxin")
+OUTPUTS = "outputs:"  # the build cache's parts holding an output writer's results
 # Below this share of the live site's records a build is refused unless allow_shrink is set.
 SHRINK_LIMIT = 0.5
 
@@ -82,10 +98,34 @@ def published_record_count(site_dir: Path) -> int:
         return 0
 
 
+@dataclass(frozen=True)
+class BuildSummary:
+    """What a build with the build cache did: pages rendered, files written, files kept."""
+
+    rendered: int
+    written: int
+    kept: int
+
+    def text(self, lang: str) -> str:
+        if lang == "en":
+            return f"rendered {self.rendered:,} pages, wrote {self.written:,} files, kept {self.kept:,} unchanged"
+        return f"生成 {self.rendered:,} 个页面，写出 {self.written:,} 个文件，沿用 {self.kept:,} 个未变的文件"
+
+
 class TongxinPlugin(BasePlugin[TongxinConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
+        self._start_afresh()
+        self.serving = False
+        self.last_shell: PageShell | None = None  # the layout the record pages on disk have
+        self.compiled_templates = _MemoryBytecodeCache()
+        self.outputs_staging: Path | None = None  # where serve's background outputs are staged
+        self.panel: ErrorPanel | None = None  # under ``tongxin serve``: the errors shown in pages
+
+    def _start_afresh(self) -> None:
+        """Everything one build finds out. MkDocs keeps this plugin object for the next build
+        in the same process (it defines ``on_startup``), so each build starts here."""
         self.pages: dict[str, RenderedPage] = {}
         self.outputs: OutputContext | None = None
         self.content_dir: Path | None = None
@@ -93,22 +133,28 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.building_site_dir: Path | None = None
         self.progress = BuildProgress(enabled=False)
         self.env: jinja2.Environment | None = None
-        self.renderer: PortalRenderer | None = None
         self.nav: Navigation | None = None
         self.files: Files | None = None
         self.shell: PageShell | None = None
-        # Under ``tongxin serve``: what is kept between rebuilds, and this build's page update.
+        # What is kept between builds (in memory under ``tongxin serve``, else in the build
+        # cache), and this build's page update.
         self.incremental: IncrementalSite | None = None
         self.update: PageUpdate | None = None
         self.written: list[str] = []  # record pages written by this build (site-relative)
-        self.last_shell: PageShell | None = None  # the layout the record pages on disk have
-        self.compiled_templates = _MemoryBytecodeCache()
-        self.outputs_staging: Path | None = None  # where serve's background outputs are staged
+        self.renderer: PortalRenderer | None = None
         # The build date, for the layout's footer (更新日期; theme/partials/copyright.html).
         self.build_date: dt.date | None = None
+        # A build's files (what it wrote, what it kept from the cache), the cache and its copy.
+        self.site_files = SiteFiles()
+        self.cache: BuildCache | None = None
+        self.tree_entries: dict[str, FileEntry] | None = None  # the copy's files, when usable
+        self.layout = ""  # digest of the inputs every page depends on (see _inputs)
+        self.summary: BuildSummary | None = None  # what a build with the cache redid (for the CLI)
+        # Output writers' results of the cached build (see OutputMemo).
+        self.kept_outputs: dict[tuple[str, ...], tuple[object, object]] = {}
+        self.kept_pinyin = 0  # pinyin sort keys the cache had
         # A full build's early outputs: their staging folder and the process writing them.
-        self.early_outputs: tuple[Path, ForkedCall[None]] | None = None
-        self.panel: ErrorPanel | None = None  # under ``tongxin serve``: the errors shown in pages
+        self.early_outputs: tuple[Path, ForkedCall[tuple[SiteFiles, OutputMemo]]] | None = None
 
     # --- events --------------------------------------------------------------------
 
@@ -116,6 +162,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         # Defining on_startup also makes MkDocs keep this plugin object across the rebuilds of
         # one serve. Incremental rebuilds need dirty mode: MkDocs then keeps unchanged files.
         if command == "serve" and dirty:
+            self.serving = True
             self.incremental = IncrementalSite()
             logging.getLogger("mkdocs.commands.build").addFilter(_quiet_dirty_build_warning)
 
@@ -126,9 +173,11 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             shutil.rmtree(self.outputs_staging, ignore_errors=True)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if not self.serving:
+            self._start_afresh()
         root = Path(config.config_file_path or ".").resolve().parent
         self.content_dir = (root / self.config.content_dir).resolve()
-        if self.incremental is None:
+        if not self.serving:
             self._recover_killed_build(config)
         # Free pages get working anchors for Chinese headings, like record bodies do.
         config.mdx_configs.setdefault("toc", {})["slugify"] = slugify_unicode
@@ -140,12 +189,14 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         if self.config.for_file:
             config.use_directory_urls = False
         config.nav = with_record_sections(config.nav, RECORD_TYPES)
-        if self.incremental is not None and self.panel is None:
+        if self.serving and self.panel is None:
             self.panel = ErrorPanel(self._template_dir(config), self.config.lang)
         self.progress = BuildProgress()  # a bar on a terminal, nothing in CI or logs
+        if not self.serving:
+            self._open_cache(config)
         self.pages = self._render(config, root)
         escape_config_texts(config)
-        if self.incremental is None:
+        if not self.serving:
             self._start_atomic_build(config)
         return config
 
@@ -161,18 +212,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
                 files.remove(existing)
-            # The title as written: on_page_content escapes every page's title, this one's too.
-            front_matter = yaml.safe_dump({"title": page.title}, allow_unicode=True)
-            files.append(
-                File.generated(
-                    config,
-                    page.src_uri,
-                    content=f"---\n{front_matter}---\n",
-                    inclusion=InclusionLevel.NOT_IN_NAV
-                    if not page.in_nav
-                    else InclusionLevel.UNDEFINED,
-                )
-            )
+            files.append(self._generated_file(page, config))
         records = sum(1 for page in self.pages.values() if page.is_record)
         self.progress.stage("写出页面", total=len(files.documentation_pages()) + records)
         return files
@@ -185,9 +225,14 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
     def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         self.env, self.files = env, files
         correct_material(env)
-        if self.incremental is not None:
-            # Each serve rebuild gets a new theme environment: keep Material's compiled templates.
+        if self.serving or self.cache is not None:
+            # Each serve rebuild gets a new theme environment, and a cached build a new process:
+            # keep Material's compiled templates (a tenth of a second or two to compile).
             env.bytecode_cache = self.compiled_templates
+        assert self.nav is not None
+        self.shell = PageShell.render(env, self.nav, files, config)
+        if not self.serving and self.update is not None and not self.update.full and self._layout_changed():
+            self._render_everything(config, files)
         return env
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
@@ -207,23 +252,31 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
     def on_post_build(self, config: MkDocsConfig) -> None:
         self._write_record_pages(config)
         self.progress.close()
-        if self.incremental is not None:
+        if self.serving:
             self._finish_incremental_build(config)
             if self.panel is not None:
                 self.panel.clear_failure()
             return
+        site_dir = Path(config.site_dir)
         if self.outputs is not None:
-            context = replace(self.outputs, site_dir=Path(config.site_dir), pages=self._page_urls(config))
+            context = replace(self.outputs, site_dir=site_dir, pages=self._page_urls(config), files=self.site_files)
             write_late_outputs(context)
-            self._finish_early_outputs(context.site_dir)
-        self._refuse_external_resources(config)
+            self._finish_early_outputs(site_dir)
+        self.site_files.adopt(site_dir, self._mkdocs_outputs(config))
+        if self.update is not None and not self.update.full:
+            self._refuse_external_in_written(config)
+        else:
+            self._refuse_external_resources(config)
         self._finish_atomic_build()
 
     def on_build_error(self, error: Exception) -> None:
         self.progress.close()
-        if self.incremental is not None and self.update is not None:
+        if self.serving and self.update is not None:
             self.incremental.forget()  # pages may be half written: the next rebuild writes all
             self.update = None
+        if self.cache is not None:
+            self.cache.close()  # unchanged: a failed build leaves the cache as it found it
+            self.cache = None
         if self.early_outputs is not None:
             staging, call = self.early_outputs
             self.early_outputs = None
@@ -244,6 +297,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         if self.panel is not None:
             serve_with_panel(server, self.panel)
         if self.content_dir is not None:
+            from .admin import mount_admin  # the browser forms are served by serve only
+
             mount_admin(server, config, self.config, self.content_dir)
         return server
 
@@ -262,8 +317,11 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         )
         self.progress.stage("检查内容")
         try:
-            if self.incremental is not None:
+            if self.serving:
                 graph, result = self._preview_graph(source, build_date)
+            elif self.incremental is not None:  # the build cache's validation results
+                graph, result = source.load_graph(build_date, self.config.lang, self.incremental.validation.validate,
+                                                   checks=(check_reserved_ids,))
             else:
                 graph, result = source.load_graph(build_date, self.config.lang, checks=(check_reserved_ids,))
         except ContentError as error:
@@ -274,15 +332,22 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         template_dir = self._template_dir(config)
         site = SiteInfo(config.site_name, build_date, self.config.timezone, config.site_url or None)
         scheme = UrlScheme(config.use_directory_urls)
-        self.outputs = OutputContext(graph, Path(config.site_dir), scheme, site, self.content_dir)
-        if self.incremental is None:
+        affected = self.incremental.affected(graph) if self.incremental is not None else None
+        memo = OutputMemo()
+        if not self.serving and self.cache is not None and self.incremental is not None:
+            last = self.incremental.last
+            memo = OutputMemo(self.kept_outputs, affected, keeping=True,
+                              previous_graph=last.graph if last is not None else None,
+                              previous_files=self.cache.tree if self.tree_entries is not None else None)
+        self.outputs = OutputContext(graph, Path(config.site_dir), scheme, site, self.content_dir, memo=memo)
+        if not self.serving:
             self._start_early_outputs(self.outputs)
         renderer = self.renderer = PortalRenderer(graph, template_dir, scheme, site)
         try:
             if self.incremental is not None:
-                inputs = (site, scheme, tuple(self.config.items()), folder_stamp(template_dir.parent),
-                          folder_stamp(Path(config.config_file_path or root)))
-                self.update = self.incremental.render(graph, renderer, inputs)
+                self.progress.stage(f"已检查 {len(result.records)} 条记录，生成页面")
+                self.update = self.incremental.render(graph, renderer, self._inputs(config, root, template_dir, site),
+                                                      self._templates(template_dir), affected)
                 return self.update.pages
             rendered = self.progress.track(
                 fork_map(renderer.render, renderer.plan()), f"已检查 {len(result.records)} 条记录，生成页面"
@@ -312,6 +377,68 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.panel.clear_content()
         return found
 
+    def _inputs(self, config: MkDocsConfig, root: Path, template_dir: Path, site: SiteInfo) -> tuple[object, ...]:
+        """What every page depends on besides the records, the page templates and the build
+        date: when any of it changes, every page is rendered again (see ``incremental``)."""
+        digest = hashlib.sha256()
+        config_file = Path(config.config_file_path or root / "mkdocs.yml")
+        with contextlib.suppress(OSError):
+            digest.update(config_file.read_bytes())
+        # The theme's other files (Material's layout, partials, assets) and the free pages,
+        # whose titles may be in the nav of every page.
+        digest.update(folder_digest(template_dir.parent, skip=template_dir).encode())
+        assert self.content_dir is not None
+        digest.update(folder_digest(self.content_dir / "pages").encode())
+        digest.update(zone_rules(self.config.timezone))
+        self.layout = digest.hexdigest()
+        options = tuple(sorted((name, repr(value)) for name, value in self.config.items() if name != "build_date"))
+        # The build date too: every page shows it (更新日期 in the footer and on printed pages).
+        return (self.layout, site.name, site.build_date, site.timezone, site.site_url, config.use_directory_urls,
+                options)
+
+    def _templates(self, template_dir: Path) -> Templates:
+        assert self.incremental is not None
+        last = self.incremental.last
+        env = make_environment(template_dir)
+        if self.cache is not None:
+            env.bytecode_cache = self.compiled_templates  # the page templates' compiled code, kept too
+        return Templates.of(env, last.templates if last is not None else None)
+
+    def _open_cache(self, config: MkDocsConfig) -> None:
+        """The build cache for this site, its state and (if it checks out) its copy of the site."""
+        self.site_files = SiteFiles(precompress=self.config.precompress)
+        if not self.config.cache:
+            return
+        final = Path(config.site_dir).resolve()
+        cache = BuildCache.open(cache_folder(final, self.config.cache_dir or None, self.config.for_file))
+        if cache is None:
+            return
+        self.cache = cache
+        cached = cache.load()
+        self.incremental = IncrementalSite.restored(cached.parts) if cached.parts else IncrementalSite()
+        self.kept_outputs = {slot: result for name, part in cached.parts.items() if name.startswith(OUTPUTS)
+                             for slot, result in part.items()}
+        self.compiled_templates = _MemoryBytecodeCache(cached.parts.get("templates"))
+        pinyin = cached.parts.get("pinyin", ({}, {}))
+        known_pinyin_keys().update(pinyin[0])
+        known_spellings().update(pinyin[1])
+        self.kept_pinyin = len(known_pinyin_keys()) + len(known_spellings())
+        if cached.tree_usable:
+            try:
+                if not _same_file_system(cache.tree, final.parent):
+                    raise TreeMismatch("the cache is on another file system than the site: files cannot be linked")
+                self.tree_entries = verify_tree(cache.tree, cached.entries)
+            except (TreeMismatch, OSError) as error:
+                log.warning(f"构建缓存里的站点副本与记录不符（{error}），本次写出全部文件"
+                            f"（the cache's copy of the site does not match its records; writing every file）")
+        if self.tree_entries is None:
+            # Pages the cache knows by digest only cannot be taken from a copy: render them all.
+            self.incremental.forget()
+            self.kept_outputs = {}
+            return
+        self.site_files = SiteFiles({relative: entry.digest for relative, entry in self.tree_entries.items()},
+                                    self.config.precompress)
+
     def _start_early_outputs(self, context: OutputContext) -> None:
         """The search index needs only the graph: it is written into a staging folder by a
         process of its own while this one renders the pages."""
@@ -321,7 +448,10 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         staging = final.parent / f".{final.name}.outputs"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        self.early_outputs = (staging, fork_call(partial(write_early_outputs, replace(context, site_dir=staging))))
+        files = SiteFiles(self.site_files.previous, self.site_files.precompress)
+        self.early_outputs = (staging, fork_call(partial(write_early_outputs,
+                                                         replace(context, site_dir=staging, files=files,
+                                                                 memo=replace(context.memo, results={})))))
 
     def _finish_early_outputs(self, site_dir: Path) -> None:
         """Wait for the early outputs (raising their error, if any) and move them into the site."""
@@ -330,29 +460,73 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         staging, call = self.early_outputs
         self.early_outputs = None
         try:
-            call.result()
+            files, memo = call.result()
+            self.site_files.merge(files)
+            if self.outputs is not None:
+                self.outputs.memo.merge(memo)
             move_into(staging, site_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
     def _write_record_pages(self, config: MkDocsConfig) -> None:
         """Record pages: Material's layout rendered once, each record's body spliced in."""
-        assert self.env is not None and self.nav is not None and self.files is not None
-        shell = self.shell = PageShell.render(self.env, self.nav, self.files, config)
+        shell = self.shell
+        assert shell is not None
         scheme = UrlScheme(config.use_directory_urls)
         site_dir = Path(config.site_dir)
         # A serve rebuild writes the pages that changed, or all when the layout itself changed.
-        every_page = self.incremental is None or self.last_shell != shell
+        every_page = self.serving and self.last_shell != shell
         self.written = []
         for page in self.pages.values():
-            if not page.is_record or not (every_page or self._to_write(page)):
-                continue
             output = scheme.output_path(page.src_uri)
-            target = site_dir / output
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(shell.fill(page, page.src_uri[: -len(".md")]), encoding="utf-8")
+            if not page.is_record or not (every_page or self._to_write(page)):
+                if not self.serving and not self._to_write(page):
+                    self.site_files.keep(output)  # unchanged since the cached build
+                continue
+            self.site_files.write(site_dir, output, shell.fill(page, page.src_uri[: -len(".md")]))
             self.written.append(output)
             self.progress.advance()
+
+    def _layout_changed(self) -> bool:
+        """Whether record pages would be laid out differently from the cached build's."""
+        assert self.incremental is not None
+        return self.incremental.shell != self.shell
+
+    def _render_everything(self, config: MkDocsConfig, files: Files) -> None:
+        """The layout changed although nothing the cache knows of did: render every page, and
+        hand MkDocs the section pages it was not given."""
+        assert self.incremental is not None and self.renderer is not None and self.update is not None
+        log.info("页面布局变了，重新生成全部页面（the page layout changed: rendering every page）")
+        self.update = self.incremental.render(self.update.graph, self.renderer, ("layout changed",),
+                                              self.update.templates)
+        self.pages = self.update.pages
+        for page in self.pages.values():
+            if page.is_record or files.get_file_from_path(page.src_uri) is not None:
+                continue
+            file = self._generated_file(page, config)
+            files.append(file)
+            Page(None, file, config)
+            assert file.page is not None
+            _populate_page(file.page, config, files)
+
+    @staticmethod
+    def _generated_file(page: RenderedPage, config: MkDocsConfig) -> File:
+        """The MkDocs file of a section page (its body is filled in by ``on_page_content``)."""
+        # The title as written: on_page_content escapes every page's title, this one's too.
+        front_matter = yaml.safe_dump({"title": page.title}, allow_unicode=True)
+        return File.generated(
+            config,
+            page.src_uri,
+            content=f"---\n{front_matter}---\n",
+            inclusion=InclusionLevel.NOT_IN_NAV if not page.in_nav else InclusionLevel.UNDEFINED,
+        )
+
+    def _mkdocs_outputs(self, config: MkDocsConfig) -> list[str]:
+        """Files MkDocs itself may have written into the site folder."""
+        assert self.files is not None
+        written = [file.dest_uri for file in self.files]
+        templates = list(config.theme.static_templates) + list(config.extra_templates)
+        return written + templates + [f"{name}.gz" for name in templates if name.endswith("sitemap.xml")]
 
     def _page_urls(self, config: MkDocsConfig) -> tuple[str, ...]:
         """Site-relative URLs of every HTML page, records included, in a stable order."""
@@ -422,6 +596,25 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             context = replace(self.outputs, site_dir=site_dir, pages=self._page_urls(config))
             self.incremental.outputs.start(context, write_outputs, self.outputs_staging)
 
+    def _save_cache(self, cache: BuildCache, entries: dict[str, FileEntry]) -> None:
+        """What this build leaves for the next: the site's state, output writers' results and
+        pinyin sort keys (parts that did not change are not written again)."""
+        assert self.incremental is not None
+        parts, touched = self.incremental.snapshot()
+        validation = {name for name in parts if name.startswith("validation-")}
+        unchanged = set() if touched is None else validation - touched
+        if self.outputs is not None:
+            groups, same = self.outputs.memo.by_writer()
+            parts.update({f"{OUTPUTS}{writer}": group for writer, group in groups.items()})
+            unchanged.update(f"{OUTPUTS}{writer}" for writer in same)
+        parts["templates"] = self.compiled_templates.code
+        if not self.compiled_templates.added:
+            unchanged.add("templates")
+        parts["pinyin"] = (known_pinyin_keys(), known_spellings())
+        if len(known_pinyin_keys()) + len(known_spellings()) == self.kept_pinyin:
+            unchanged.add("pinyin")
+        cache.save(parts, unchanged, self.layout, entries)
+
     def _refuse_external_in_written(self, config: MkDocsConfig) -> None:
         """The external-resource check of a serve rebuild: only the pages it wrote."""
         assert self.files is not None and self.update is not None
@@ -476,23 +669,54 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         if final is None or building is None:
             return
         self._refuse_shrinking()
-        swap.publish(building, final)
-        self.building_site_dir = None
+        cache, self.cache = self.cache, None
+        if cache is None:
+            publish_without_tree(building, final, None, {})
+            self.building_site_dir = None
+            return
+        try:
+            cache.begin_publishing()
+            if self.tree_entries is not None:
+                entries = publish_with_tree(building, final, cache.tree, self.site_files, self.tree_entries)
+            else:
+                tree = cache.tree if _same_file_system(cache.folder, final.parent) else None
+                entries = publish_without_tree(building, final, tree, self.site_files.digests)
+            self.building_site_dir = None
+            if entries is None or self.incremental is None or self.update is None:
+                return  # published; the cache stays marked unfinished, the next build starts afresh
+            self.incremental.commit(self.update)
+            self.incremental.shell = self.shell
+            self._save_cache(cache, entries)
+            cache.end_publishing()
+            files = self.site_files
+            self.summary = BuildSummary(self.update.rendered, len(files.written), files.kept)
+        finally:
+            cache.close()
+
+
+def _same_file_system(first: Path, second: Path) -> bool:
+    """Whether hard links and renames work between the two folders (the first may not exist yet)."""
+    while not first.exists():
+        first = first.parent
+    return os.stat(first).st_dev == os.stat(second).st_dev
 
 
 class _MemoryBytecodeCache(jinja2.BytecodeCache):
-    """Compiled templates kept in memory; Jinja compiles again when a template's source changes."""
+    """Compiled templates kept in memory (by a serve process, or in the build cache); Jinja
+    compiles again when a template's source changes (each entry carries its source's checksum)."""
 
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
+    def __init__(self, code: dict[str, bytes] | None = None) -> None:
+        self.code: dict[str, bytes] = dict(code or {})
+        self.added = False
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = self._code.get(bucket.key)
+        code = self.code.get(bucket.key)
         if code is not None:
             bucket.bytecode_from_string(code)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
+        self.code[bucket.key] = bucket.bytecode_to_string()
+        self.added = True
 
 
 def _quiet_dirty_build_warning(record: logging.LogRecord) -> bool:

@@ -12,13 +12,14 @@ import datetime as dt
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import icalendar
-
 from ..content.models import Lecture, Place
 from ..site.published import LECTURES_CALENDAR, lecture_calendar
+from ..site.source import zone_rules
 from ..site.urls import UrlScheme
 
 if TYPE_CHECKING:
+    import icalendar
+
     from . import OutputContext
 
 PRODID = "-//Tongxin//社区党建服务平台//ZH"
@@ -55,6 +56,8 @@ def _description(context: OutputContext, lecture: Lecture) -> str:
 
 
 def lecture_event(context: OutputContext, lecture: Lecture) -> icalendar.Event:
+    import icalendar  # its import alone is a tenth of a second; warm builds seldom need it
+
     zone = ZoneInfo(context.site.timezone)
     event = icalendar.Event()
     event.add("uid", f"{lecture.id}@{UID_DOMAIN}")
@@ -86,6 +89,8 @@ def _calendar(context: OutputContext, name: str, components: list[bytes]) -> byt
     the time zone are serialised once and shared by the per-lecture and whole calendars
     (serialising is most of the cost at thousands of lectures).
     """
+    import icalendar  # its import alone is a tenth of a second; warm builds seldom need it
+
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -97,24 +102,37 @@ def _calendar(context: OutputContext, name: str, components: list[bytes]) -> byt
     return head + b"".join(components) + b"END:VCALENDAR" + end
 
 
-def _timezones(events: list[icalendar.Event]) -> list[icalendar.Timezone]:
-    """VTIMEZONE components for the events, computed once: building them is the slow part."""
+def _timezone(context: OutputContext) -> bytes:
+    """The VTIMEZONE of the portal's zone, computed once: building it is the slow part.
+
+    It is the same for every event: icalendar describes a zone over a fixed span of years,
+    whatever the events' dates."""
+    import icalendar  # its import alone is a tenth of a second; warm builds seldom need it
+
     probe = icalendar.Calendar()
-    for event in events:
-        probe.add_component(event)
+    event = icalendar.Event()
+    event.add("dtstart", dt.datetime(2000, 1, 1, tzinfo=ZoneInfo(context.site.timezone)))
+    probe.add_component(event)
     probe.add_missing_timezones()
-    return list(probe.walk("VTIMEZONE"))
+    return b"".join(zone.to_ical() for zone in probe.walk("VTIMEZONE"))
 
 
 def write_calendars(context: OutputContext) -> None:
     lectures = _lectures(context)
-    events = [lecture_event(context, lecture) for lecture in lectures]
-    zones = b"".join(zone.to_ical() for zone in _timezones(events))
-    serialised = [event.to_ical() for event in events]
-    for lecture, event in zip(lectures, serialised, strict=True):
-        path = context.site_dir / lecture_calendar(lecture.id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(_calendar(context, lecture.title, [zones, event]))
-    whole = context.site_dir / LECTURES_CALENDAR
-    whole.parent.mkdir(parents=True, exist_ok=True)
-    whole.write_bytes(_calendar(context, f"{context.site.name} · 党课讲座", [zones, *serialised]))
+    timezone = (context.site.timezone, zone_rules(context.site.timezone))
+    zones = context.memo.for_file("calendar-zones", timezone, lambda: _timezone(context)) if lectures else b""
+    # A lecture's event and file are kept while nothing it shows changed (see OutputMemo).
+    key = (context.site, context.scheme, zones)
+    serialised = []
+    for lecture in lectures:
+        event = context.memo.for_record("calendar-event", lecture, key,
+                                        lambda lecture=lecture: lecture_event(context, lecture).to_ical())
+        serialised.append(event)
+        calendar = context.memo.for_record("calendar-file", lecture, key,
+                                           lambda lecture=lecture, event=event: _calendar(
+                                               context, lecture.title, [zones, event]))
+        context.write(lecture_calendar(lecture.id), calendar)
+    name = f"{context.site.name} · 党课讲座"
+    frame = context.memo.for_file("calendar-frame", (name, context.site.timezone),
+                                  lambda: _calendar(context, name, [b"\0"]).split(b"\0"))
+    context.write(LECTURES_CALENDAR, frame[0] + zones + b"".join(serialised) + frame[1])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..render.rendering import SiteInfo
 from ..site.graph import SiteGraph
 from ..site.urls import UrlScheme
+from .files import SiteFiles
+from .memo import OutputMemo
 
 
 @dataclass(frozen=True)
@@ -20,3 +22,11 @@ class OutputContext:
     content_dir: Path | None = None
     # Site-relative URLs of every HTML page of the build, records included (for the sitemap).
     pages: tuple[str, ...] = ()
+    # Where the files written go on record (and which of them equal the previous build's).
+    files: SiteFiles = field(default_factory=SiteFiles)
+    # Writers' results of the last build that this one may reuse.
+    memo: OutputMemo = field(default_factory=OutputMemo)
+
+    def write(self, relative: str, data: bytes | str) -> None:
+        """Publish one output file at ``relative`` (site-relative, ``/`` separated)."""
+        self.files.write(self.site_dir, relative, data)

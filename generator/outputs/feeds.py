@@ -12,6 +12,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -127,6 +128,7 @@ def write_feeds(context: OutputContext) -> None:
         (NOTICES_FEED, "党务公开", "notices/index.md", notice_entries(context)),
         (LECTURES_FEED, "党课讲座", "lectures/index.md", lecture_entries(context)),
     ):
-        path = context.site_dir / feed_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(atom_feed(context, feed_path, title, listing, entries))
+        # Made again only when an entry (or the site) changed: most edits change neither.
+        key = (context.site, context.scheme, tuple(entries))
+        made = partial(atom_feed, context, feed_path, title, listing, entries)
+        context.write(feed_path, context.memo.for_file(feed_path, key, made))

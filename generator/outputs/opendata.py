@@ -24,9 +24,8 @@ if TYPE_CHECKING:
 FORMAT_VERSION = 1
 
 
-def _write_json(path: Path, data: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+def _write_json(context: OutputContext, relative: str, data: object) -> None:
+    context.write(relative, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 
 def _page_url(context: OutputContext, record: Record) -> str:
@@ -43,30 +42,50 @@ def record_data(context: OutputContext, record: Record) -> dict[str, Any]:
     return data
 
 
+def record_json(data: dict[str, Any]) -> str:
+    """A record's entry as it appears in its type's file: indented two levels deep."""
+    return json.dumps(data, ensure_ascii=False, indent=1).replace("\n", "\n  ")
+
+
+def document_with_records(head: dict[str, Any], entries: list[str]) -> str:
+    """``json.dumps({**head, "records": records}, ensure_ascii=False, indent=1)``, made from
+    each record's ``record_json``: the same text, with each entry dumped once and kept by
+    the build cache until its record changes."""
+    text = json.dumps({**head, "records": []}, ensure_ascii=False, indent=1)
+    if not entries:
+        return text
+    empty = "[]\n}"
+    assert text.endswith(empty), "records must be the last member"
+    return text[: -len(empty)] + "[\n  " + ",\n  ".join(entries) + "\n ]\n}"
+
+
 def write_opendata(context: OutputContext) -> None:
     build_date = context.site.build_date.isoformat()
     catalogue: list[dict[str, Any]] = []
+    # A record's entry depends on the record, its state on the build date (a change of state
+    # counts as an edit) and its address.
+    key = (context.site.site_url, context.scheme)
     for type_name, model in RECORD_TYPES.items():
-        records = [record_data(context, r) for r in context.graph.records[type_name].values()]
-        _write_json(context.site_dir / opendata_file(type_name), {
+        entries = [context.memo.for_record("opendata", r, key, lambda r=r: record_json(record_data(context, r)))
+                   for r in context.graph.records[type_name].values()]
+        context.write(opendata_file(type_name), document_with_records({
             "format_version": FORMAT_VERSION,
             "type": type_name,
             "label": model.type_label,
             "build_date": build_date,
             "timezone": context.site.timezone,
             "schema": Path(opendata_schema(type_name)).relative_to(Path(opendata_file(type_name)).parent).as_posix(),
-            "count": len(records),
-            "records": records,
-        })
-        _write_json(context.site_dir / opendata_schema(type_name), model.model_json_schema())
+            "count": len(entries),
+        }, entries) + "\n")
+        _write_json(context, opendata_schema(type_name), model.model_json_schema())
         catalogue.append({
             "type": type_name,
             "label": model.type_label,
-            "count": len(records),
+            "count": len(entries),
             "file": Path(opendata_file(type_name)).name,
             "schema": Path(opendata_schema(type_name)).relative_to(Path(OPENDATA_INDEX).parent).as_posix(),
         })
-    _write_json(context.site_dir / OPENDATA_INDEX, {
+    _write_json(context, OPENDATA_INDEX, {
         "format_version": FORMAT_VERSION,
         "name": context.site.name,
         "site_url": context.site.site_url,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import io
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
@@ -31,11 +32,10 @@ def sitemap_xml(context: OutputContext) -> bytes:
 
 
 def write_sitemap(context: OutputContext) -> None:
-    content = sitemap_xml(context)
-    (context.site_dir / SITEMAP).write_bytes(content)
+    content = context.memo.for_file(SITEMAP, (context.site, context.pages), lambda: sitemap_xml(context))
+    context.write(SITEMAP, content)
     moment = dt.datetime.combine(context.site.build_date, dt.time.min, tzinfo=dt.UTC)
-    target = context.site_dir / f"{SITEMAP}.gz"
-    with target.open("wb") as raw, gzip.GzipFile(
-        filename=f"{SITEMAP}.gz", fileobj=raw, mode="wb", mtime=int(moment.timestamp())
-    ) as compressed:
-        compressed.write(content)
+    packed = io.BytesIO()
+    with gzip.GzipFile(filename=f"{SITEMAP}.gz", fileobj=packed, mode="wb", mtime=int(moment.timestamp())) as raw:
+        raw.write(content)
+    context.write(f"{SITEMAP}.gz", packed.getvalue())

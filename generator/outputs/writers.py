@@ -17,11 +17,20 @@ from pathlib import Path
 from .calendar import write_calendars
 from .context import OutputContext
 from .feeds import write_feeds
+from .files import SiteFiles
+from .memo import OutputMemo
 from .opendata import write_opendata
-from .search import write_search_index
 from .sitemap import write_sitemap
 
 Writer = Callable[[OutputContext], None]
+
+
+def write_search_index(context: OutputContext) -> None:
+    """The search index (``generator.outputs.search``, imported here: it is written by a
+    process of its own, and a rebuild whose records did not change never needs it)."""
+    from .search import write_search_index as write
+
+    write(context)
 
 # Writers run in this order; add new outputs here. The search index takes about as long as
 # rendering every page; the others together take a tenth of that.
@@ -29,9 +38,12 @@ EARLY_WRITERS: list[Writer] = [write_search_index]
 LATE_WRITERS: list[Writer] = [write_calendars, write_feeds, write_opendata, write_sitemap]
 
 
-def write_early_outputs(context: OutputContext) -> None:
+def write_early_outputs(context: OutputContext) -> tuple[SiteFiles, OutputMemo]:
+    """The early outputs; what they wrote and computed (for a process of its own to send
+    back: the results only, not the graphs and kept results it was given)."""
     for writer in EARLY_WRITERS:
         writer(context)
+    return context.files, OutputMemo(results=context.memo.results, computed=context.memo.computed)
 
 
 def write_late_outputs(context: OutputContext) -> None:

@@ -23,7 +23,6 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
-from pypinyin import lazy_pinyin
 
 from ..content.hours import hours_data
 from ..content.loading import display_path
@@ -244,7 +243,7 @@ def check_collisions(section_plans: list[PagePlan], records: Iterable[Record]) -
 
 def slug(name: str) -> str:
     """An ASCII path segment for a Chinese category or series name (发展党员公示 -> fazhandangyuangongshi)."""
-    return "".join(lazy_pinyin(name)).lower()
+    return site_graph.spelling(name)
 
 
 def category_src(category: str) -> str:
@@ -341,8 +340,12 @@ class PortalRenderer:
 
     def record_plan(self, record: Record) -> PagePlan:
         src = UrlScheme.record_src(record.type_name, record.id)
-        return PagePlan(src, record.display_title, f"record/{record.type_name}.html", {"record": record},
+        return PagePlan(src, record.display_title, self.record_template(record), {"record": record},
                         in_nav=False)
+
+    @staticmethod
+    def record_template(record: Record) -> str:
+        return f"record/{record.type_name}.html"
 
     def _facts(self, record: Record) -> list[str]:
         return record_facts(record, self.graph)

@@ -7,7 +7,6 @@ search lists themselves and no reference is followed in two places.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -40,15 +39,44 @@ BADGE_KEYS = {
 }
 
 
-# Cached: every build sorts thousands of names, and ``tongxin serve`` rebuilds with the same ones.
-@functools.lru_cache(maxsize=1 << 16)
+# Remembered: every build sorts thousands of names, ``tongxin serve`` rebuilds with the same
+# ones, and the build cache keeps them for the next build (``known_pinyin_keys``).
+_PINYIN_KEYS: dict[str, tuple[str, str]] = {}
+
+
 def pinyin_key(text: str) -> tuple[str, str]:
     """Sort key that orders Chinese names the way a Chinese index does (by pinyin)."""
-    # Imported here: its phrase dictionary takes a quarter of a second to load, and
-    # `tongxin check` (a pre-commit hook) never sorts.
-    from pypinyin import Style, lazy_pinyin
+    key = _PINYIN_KEYS.get(text)
+    if key is None:
+        # Imported here: its phrase dictionary takes a quarter of a second to load, and
+        # `tongxin check` (a pre-commit hook) never sorts.
+        from pypinyin import Style, lazy_pinyin
 
-    return (" ".join(lazy_pinyin(text, style=Style.NORMAL)).lower(), text)
+        key = _PINYIN_KEYS[text] = (" ".join(lazy_pinyin(text, style=Style.NORMAL)).lower(), text)
+    return key
+
+
+def known_pinyin_keys() -> dict[str, tuple[str, str]]:
+    """The sort keys worked out so far (a build cache keeps them; they depend on the text
+    and pypinyin's version only)."""
+    return _PINYIN_KEYS
+
+
+_SPELLINGS: dict[str, str] = {}
+
+
+def spelling(text: str) -> str:
+    """``text`` spelt in pinyin, lower case, no tones (发展党员公示 -> fazhandangyuangongshi)."""
+    spelt = _SPELLINGS.get(text)
+    if spelt is None:
+        from pypinyin import lazy_pinyin
+
+        spelt = _SPELLINGS[text] = "".join(lazy_pinyin(text)).lower()
+    return spelt
+
+
+def known_spellings() -> dict[str, str]:
+    return _SPELLINGS
 
 
 def notice_state(notice: Notice, today: dt.date) -> str:
@@ -143,6 +171,11 @@ class SiteGraph:
             name: {r.id: r for r in sorted(items, key=_default_order)}
             for name, items in by_type.items()
         }
+        return cls.linked_up(records, build_date)
+
+    @classmethod
+    def linked_up(cls, records: dict[str, dict[str, Record]], build_date: dt.date) -> SiteGraph:
+        """The graph of records already sorted by type (the references are worked out)."""
         referrers: dict[tuple[str, str], dict[tuple[str, str], list[Record]]] = defaultdict(
             lambda: defaultdict(list)
         )
@@ -155,6 +188,11 @@ class SiteGraph:
                         if target is not None:
                             referrers[(target_type, target)][(type_name, field_name)].append(record)
         return cls(records, build_date, referrers)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled as its records (the build cache keeps the last build's graph): the
+        # references are worked out again on loading.
+        return (SiteGraph.linked_up, (self.records, self.build_date))
 
     # --- lookups -------------------------------------------------------------------
 
@@ -217,6 +255,18 @@ class SiteGraph:
     def build_moment(self) -> dt.datetime:
         """The start of the build day: lectures later that day still count as upcoming."""
         return dt.datetime.combine(self.build_date, dt.time.min)
+
+    def derived_state(self, record: Record) -> tuple[str, str] | None:
+        """Everything the build date decides about ``record``: its state (公示中, 已结束 …)
+        and its badge (今天截止, 进行中). Pages learn the date only through these, so a
+        rebuild on another date renders again exactly the pages of records whose state or
+        badge changed (``generator.mkdocs_plugin.incremental``): a new date-dependent fact
+        shown on pages must be added here."""
+        if isinstance(record, Notice):
+            return self.notice_state(record), self.notice_badge(record)
+        if isinstance(record, Lecture):
+            return self.lecture_state(record), self.lecture_badge(record)
+        return None
 
     def notice_state(self, notice: Notice) -> str:
         return notice_state(notice, self.build_date)

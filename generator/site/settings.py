@@ -32,6 +32,9 @@ PLUGIN_OPTIONS: dict[str, tuple[type, ...]] = {
     "admin_author": (str, type(None)),
     "admin_backend": (dict, type(None)),
     "organizer": (str,),
+    "cache": (bool,),
+    "cache_dir": (str,),
+    "precompress": (bool,),
 }
 LANGS = ("zh", "en")
 _TYPE_NAMES = {"str": "文字", "int": "整数", "list": "列表（每项一行，以“- ”开头）", "bool": "true 或 false",

@@ -5,9 +5,11 @@ Used by the MkDocs plugin, by ``tongxin check`` and by tests; it does not import
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import time
+import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +47,15 @@ def resolve_build_date(
     if epoch:
         return dt.datetime.fromtimestamp(int(epoch), tz=zone).date()
     return dt.datetime.fromtimestamp(time.time(), tz=zone).date()
+
+
+def zone_rules(name: str) -> bytes:
+    """The time zone's rules as this machine has them (zoneinfo reads the system's files
+    first): what dates and times in the outputs depend on besides the zone's name."""
+    for folder in zoneinfo.TZPATH:
+        with contextlib.suppress(OSError, ValueError):
+            return (Path(folder) / name).read_bytes()
+    return name.encode()  # from the tzdata package, whose version a build cache knows
 
 
 @dataclass(frozen=True)

@@ -14,4 +14,4 @@ __all__ = ["SearchFiles", "build_search_files", "write_search_files", "write_sea
 
 def write_search_index(context: OutputContext) -> None:
     search = build_search_files(context.graph, context.scheme, context.content_dir)
-    write_search_files(context.site_dir, search)
+    write_search_files(context, search)

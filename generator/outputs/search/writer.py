@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ...site.graph import SiteGraph, pinyin_key
 from ...site.urls import UrlScheme
+from ..context import OutputContext
 from .documents import FACETS, SearchDocument, free_page_documents, record_documents, user_dictionary
 from .index import PAYLOAD_BITS, IndexBuilder, SearchIndex, encode_postings
 from .text import Segmenter, common_characters, reading_table, t2s_query_map
@@ -77,13 +78,10 @@ def render_files(index: SearchIndex) -> SearchFiles:
     return SearchFiles(_call("manifest", 0, manifest), files, version)
 
 
-def write_search_files(site_dir: Path, search: SearchFiles) -> None:
-    root = site_dir / DATA_DIR
-    folder = root / search.version
-    folder.mkdir(parents=True, exist_ok=True)
+def write_search_files(context: OutputContext, search: SearchFiles) -> None:
     for name, text in search.files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    (root / MANIFEST).write_text(search.manifest, encoding="utf-8")
+        context.write(f"{DATA_DIR}/{search.version}/{name}", text)
+    context.write(f"{DATA_DIR}/{MANIFEST}", search.manifest)
 
 
 def _call(function: str, number: int, payload: object) -> str:

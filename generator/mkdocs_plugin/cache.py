@@ -1,0 +1,266 @@
+"""The build cache: what ``tongxin build`` keeps so that the next build redoes only what changed.
+
+A cache folder (``.tongxin-cache/site/`` next to the site by default, ``site-file/`` for
+builds to open from disk; the plugin's ``cache_dir``, ``tongxin build --cache-dir`` or
+``TONGXIN_CACHE_DIR`` choose another root) holds:
+
+- ``manifest``: an HMAC-SHA256 with the cache key, then, signed by it, the cache format,
+  digests of what the cached state was built with (``code``: the generator's source,
+  Python, every installed package; ``layout``: the configuration, the theme except page
+  templates, free pages), and the file name and SHA-256 of each part of the state;
+- ``part-<digest>.pickle``: the state, in parts written again only when they change: the
+  validation results of each record type, the last build's pages (digests), page shapes and
+  templates (``generator.mkdocs_plugin.incremental``), output writers' results, pinyin sort
+  keys, and every file of the published site with its SHA-256 and stamp (``files``);
+- ``site/``: a copy of the published site made of hard links (``sitetree``);
+- ``lock`` (held while a build uses the cache) and ``publishing`` (present while the site
+  and ``site/`` change: a cache found with it is not trusted).
+
+The cache is an input of the build like the content, and is treated as untrusted data. The
+manifest must carry a valid HMAC made with the cache key, and the state file and every file
+of ``site/`` must have the digests it lists, or the cache is ignored (with a message) and
+the build starts from scratch; the state file is unpickled only after both checks. The key
+is ``TONGXIN_CACHE_KEY`` when set (CI: a secret), otherwise a random key made on first use
+in ``$XDG_CONFIG_HOME/tongxin/cache-key`` (``~/.config``), readable by its owner only. So a
+cache written elsewhere (another machine, a CI job of an untrusted branch) is never used
+unless it was made with the same key. What the key cannot protect against: anyone holding
+the key, or able to write both the cache and the key, can make a cache whose pages the
+next build publishes. See docs/hosting.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import gc
+import hashlib
+import hmac
+import importlib.metadata
+import json
+import logging
+import os
+import pickle
+import secrets
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .sitetree import FileEntry
+
+log = logging.getLogger("mkdocs.plugins.tongxin.cache")
+
+CACHE_FORMAT = 1
+CACHE_ENV = "TONGXIN_CACHE_DIR"  # also set by ``tongxin build --cache-dir``
+KEY_ENV = "TONGXIN_CACHE_KEY"
+DEFAULT_ROOT = ".tongxin-cache"
+MANIFEST = "manifest"
+TREE = "site"
+LOCK = "lock"
+PUBLISHING = "publishing"
+FILES = "files"  # the part listing the files of the cache's copy of the site
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def cache_folder(site_dir: Path, configured: str | None, for_file: bool) -> Path:
+    """Where the cache of a build into ``site_dir`` lives: one per kind of build (pages as
+    folders, or as .html files for opening from disk), whatever the site folder is called,
+    so that builds into a new dated folder each time share it."""
+    root = os.environ.get(CACHE_ENV) or configured or ""
+    base = Path(root).expanduser() if root else site_dir.parent / DEFAULT_ROOT
+    return base.resolve() / ("site-file" if for_file else "site")
+
+
+@functools.cache
+def code_digest() -> str:
+    """Everything in the code that a cached result may depend on: the generator's own source,
+    the Python version and every installed distribution with its version."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{sys.version}\0".encode())
+    for path in sorted(PACKAGE_ROOT.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE_ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    distributions = importlib.metadata.distributions()
+    packages = sorted({(str(dist.metadata["Name"]).lower(), dist.version) for dist in distributions})
+    digest.update(json.dumps(packages).encode())
+    return digest.hexdigest()
+
+
+def key_file() -> Path:
+    config_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config_home) / "tongxin" / "cache-key"
+
+
+def cache_key() -> bytes:
+    """The key the manifest is signed with (see the module docstring)."""
+    secret = os.environ.get(KEY_ENV)
+    if secret:
+        return hashlib.sha256(secret.encode("utf-8")).digest()
+    path = key_file()
+    with contextlib.suppress(FileNotFoundError):
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made by a build running at the same time
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(secrets.token_hex(32) + "\n")
+    return bytes.fromhex(path.read_text(encoding="ascii").strip())
+
+
+class CacheRefused(Exception):
+    """Why a cache cannot be used (shown to the user, in Chinese and English)."""
+
+    def __init__(self, zh: str, en: str, reported: bool = True) -> None:
+        super().__init__(f"{zh}（{en}）")
+        self.reported = reported  # False only for the first build, which has no cache yet
+
+
+@dataclass
+class CachedBuild:
+    """What a build leaves for the next one."""
+
+    parts: dict[str, Any] = field(default_factory=dict)  # the state's parts (none if unusable)
+    layout: str = ""  # the layout digest the state was made with
+    entries: dict[str, FileEntry] = field(default_factory=dict)  # files of the cache's copy of the site
+    tree_usable: bool = False  # whether ``entries`` may stand for files the new build keeps
+
+
+class BuildCache:
+    """One cache folder, locked for the build that opened it."""
+
+    def __init__(self, folder: Path, key: bytes, lock: IO[str]) -> None:
+        self.folder = folder
+        self.key = key
+        self._lock: IO[str] | None = lock
+        self._parts: dict[str, list[str]] = {}  # part -> [file name, digest], as loaded
+
+    @property
+    def tree(self) -> Path:
+        return self.folder / TREE
+
+    @classmethod
+    def open(cls, folder: Path) -> BuildCache | None:
+        """The cache at ``folder``, locked; None (with a message) when it cannot be used at all."""
+        try:
+            key = cache_key()
+            folder.mkdir(parents=True, exist_ok=True)
+            lock = (folder / LOCK).open("a+", encoding="utf-8")
+        except OSError as error:
+            log.warning(f"无法使用构建缓存 {folder}（{error}），本次从头构建"
+                        "（build cache unusable; building from scratch）")
+            return None
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            log.warning(f"构建缓存 {folder} 正被另一次构建使用，本次不用缓存"
+                        "（the build cache is in use by another build）")
+            return None
+        return cls(folder, key, lock)
+
+    def load(self) -> CachedBuild:
+        """The cached build, checked; an empty one (with a message saying why) when the cache
+        is missing, of another version, not signed with our key, corrupt or half written."""
+        try:
+            return self._load()
+        except CacheRefused as refused:
+            (log.warning if refused.reported else log.info)(
+                f"构建缓存未使用：{refused}；本次从头构建（build cache ignored; building from scratch）"
+            )
+        except Exception as error:  # anything unexpected in a damaged cache: never trusted
+            log.warning(f"构建缓存已损坏（{type(error).__name__}: {error}），本次从头构建"
+                        f"（build cache is damaged; building from scratch）")
+        return CachedBuild()
+
+    def _load(self) -> CachedBuild:
+        manifest_path = self.folder / MANIFEST
+        if not manifest_path.exists():
+            raise CacheRefused("还没有缓存", "no cache yet", reported=False)
+        if (self.folder / PUBLISHING).exists():
+            raise CacheRefused("上一次构建在发布时中断", "the last build was interrupted while publishing")
+        signature, _, text = manifest_path.read_bytes().partition(b"\n")
+        if not hmac.compare_digest(signature, self._sign(text).encode("ascii")):
+            raise CacheRefused("缓存不是用本机的缓存密钥写的（或已被改动）",
+                               "the cache was not written with this machine's cache key, or was altered")
+        manifest = json.loads(text)
+        if manifest.get("format") != CACHE_FORMAT:
+            raise CacheRefused("缓存格式版本不同", "another cache format")
+        if manifest.get("code") != code_digest():
+            # Another generator or other packages: nothing computed by the old code is used.
+            raise CacheRefused("生成器代码或已安装的软件包已更新", "the generator or its packages changed")
+        parts = {}
+        with _collector_paused():  # unpickling makes many objects and no cycles
+            for part, (name, digest) in manifest["parts"].items():
+                data = (self.folder / name).read_bytes()
+                if hashlib.sha256(data).hexdigest() != digest:
+                    raise CacheRefused("缓存状态文件不完整或已被改动", "the cache's state file is truncated or altered")
+                parts[part] = pickle.loads(data)
+        self._parts = manifest["parts"]
+        return CachedBuild(parts, manifest["layout"], parts.pop(FILES), tree_usable=True)
+
+    def save(self, parts: dict[str, Any], unchanged: set[str], layout: str, entries: dict[str, FileEntry]) -> None:
+        """Write the new state and manifest (the site and its copy are already in place);
+        ``unchanged`` parts are those loaded, still the same, and are not written again."""
+        written: dict[str, list[str]] = {}
+        with _collector_paused():
+            for part, value in {**parts, FILES: entries}.items():
+                if part in unchanged and part in self._parts:
+                    written[part] = self._parts[part]
+                    continue
+                data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+                digest = hashlib.sha256(data).hexdigest()
+                name = f"part-{digest[:20]}.pickle"
+                if not (self.folder / name).exists():
+                    _write_atomically(self.folder / name, data)
+                written[part] = [name, digest]
+        manifest = {
+            "format": CACHE_FORMAT,
+            "code": code_digest(),
+            "layout": layout,
+            "parts": written,
+        }
+        text = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        _write_atomically(self.folder / MANIFEST, self._sign(text).encode("ascii") + b"\n" + text)
+        kept = {name for name, _digest in written.values()}
+        for stale in self.folder.glob("part-*.pickle"):
+            if stale.name not in kept:
+                stale.unlink(missing_ok=True)
+
+    def begin_publishing(self) -> None:
+        (self.folder / PUBLISHING).touch()
+
+    def end_publishing(self) -> None:
+        (self.folder / PUBLISHING).unlink(missing_ok=True)
+
+    def discard(self) -> None:
+        """Forget everything (the state and the copy of the site): the next build starts afresh."""
+        (self.folder / MANIFEST).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self._lock is not None:
+            self._lock.close()  # releases the lock
+            self._lock = None
+
+    def _sign(self, data: bytes) -> str:
+        return hmac.new(self.key, data, hashlib.sha256).hexdigest()
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Tens of thousands of objects made or walked at once: the cyclic garbage collector
+    would scan the growing heap again and again (a third of the time) for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)

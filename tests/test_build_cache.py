@@ -1,0 +1,236 @@
+"""The build cache: a rebuild after any edit publishes the very bytes of a build from scratch,
+writes only what the edit reaches, and a cache that is damaged, foreign or out of date is
+ignored with a message, never trusted."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.support.project import SAMPLE_DATE, Project
+from tests.test_reproducible import tree_digest
+
+LAST_DAY = "2026-11-25"  # the last day of the edited notice's 公示期
+LATER_DATE = "2027-01-15"  # every notice of the sample content has ended by then
+
+
+def _env(**extra: str) -> dict[str, str]:
+    return {**os.environ, **extra}
+
+
+def _build(project: Project, *args: str, date: str = SAMPLE_DATE, **env: str) -> subprocess.CompletedProcess[str]:
+    result = project.tongxin("build", "--date", date, *args, env=_env(**env))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def _written(result: subprocess.CompletedProcess[str]) -> int:
+    """How many files the build wrote, from its summary line."""
+    found = re.search(r"写出 ([\d,]+) 个文件", result.stdout)
+    assert found, result.stdout + result.stderr
+    return int(found.group(1).replace(",", ""))
+
+
+def _cold_build(project: Project, date: str, tmp: Path) -> dict[str, str]:
+    """The same content built from scratch (no cache) into another folder: its files' digests."""
+    reference = project.root / "site-reference"
+    shutil.rmtree(reference, ignore_errors=True)
+    _build(project, "--site-dir", str(reference), "--no-cache", date=date)
+    digests = tree_digest(reference)
+    shutil.rmtree(reference)
+    return digests
+
+
+def _differences(first: dict[str, str], second: dict[str, str]) -> list[str]:
+    return sorted(name for name in first.keys() | second.keys() if first.get(name) != second.get(name))
+
+
+def _inode(project: Project, relative: str) -> int:
+    return (project.site / relative).stat().st_ino
+
+
+def _edit(project: Project, relative: str, change: Callable[[str], str]) -> None:
+    path = project.root / relative
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+NOTICE = "content/notices/2026-11-donghuashi-nanli-fazhan-duixiang-gongshi.yml"
+NOTICE_PAGE = "notices/2026-11-donghuashi-nanli-fazhan-duixiang-gongshi/index.html"
+UNRELATED = "cases/fenghua-libangcun-quyuxing-dangjian/index.html"
+
+
+def test_every_kind_of_edit_rebuilds_to_the_bytes_of_a_build_from_scratch(project: Project, tmp_path: Path) -> None:
+    assert (project.root / NOTICE).is_file(), "the sample notice this test edits"
+    _build(project)
+    assert (project.root / ".tongxin-cache" / "site" / "site" / "index.html").is_file()
+
+    def step(name: str, edit: Callable[[], None], date: str = SAMPLE_DATE) -> subprocess.CompletedProcess[str]:
+        edit()
+        result = _build(project, date=date)
+        assert "构建缓存" not in result.stderr, f"after {name}, the cache was not used: {result.stderr}"
+        differing = _differences(tree_digest(project.site), _cold_build(project, date, tmp_path))
+        assert differing == [], f"after {name}, the warm build differs from a cold one: {differing[:10]}"
+        return result
+
+    nothing = step("no change", lambda: None)
+    assert _written(nothing) == 0, nothing.stdout
+
+    unrelated = _inode(project, UNRELATED)
+    body = step("a body edit", lambda: _edit(project, NOTICE, lambda text: text.replace(
+        "body: |\n", "body: |\n  缓存测试：改了正文的第一句。\n\n", 1)))
+    assert "缓存测试" in (project.site / NOTICE_PAGE).read_text(encoding="utf-8")
+    assert _inode(project, UNRELATED) == unrelated, f"a page the edit does not reach was written again: {body.stdout}"
+    assert _written(body) <= 20, body.stdout
+
+    step("an organisation renamed", lambda: _edit(
+        project, "content/organizations/qianmen-jiedao-dangongwei.yml",
+        lambda text: re.sub(r"^name: (.+)$", r"name: \1（更名）", text, count=1, flags=re.MULTILINE)))
+    step("a record added", lambda: project.write(
+        "content/notices/2026-12-huancun-ceshi.yml",
+        (project.root / NOTICE).read_text(encoding="utf-8").replace("title: ", "title: 新增：", 1)))
+    step("a record removed", lambda: (project.root / "content/notices/2026-12-huancun-ceshi.yml").unlink())
+    assert not (project.site / "notices/2026-12-huancun-ceshi").exists()
+
+    place_page = next(p for p in tree_digest(project.site) if p.startswith("places/") and p.count("/") == 2)
+    place = _inode(project, place_page)
+    step("a record template changed", lambda: _edit(
+        project, "theme/tongxin/record/notices.html", lambda text: text + "\n<!-- 模板改动 -->\n"))
+    assert "模板改动" in (project.site / NOTICE_PAGE).read_text(encoding="utf-8")
+    assert _inode(project, place_page) == place, "pages of another template were written again"
+
+    step("the layout changed", lambda: _edit(
+        project, "theme/main.html", lambda text: text + "\n{#- 布局改动 -#}\n<!-- 布局 -->\n"))
+    step("the configuration changed", lambda: _edit(
+        project, "site_config.yml", lambda text: text.replace("site_name: ", "site_name: 缓存测试 ", 1)))
+    step("a free page edited", lambda: _edit(
+        project, "content/pages/help.md", lambda text: text + "\n\n缓存测试：使用说明多了一段。\n"))
+    step("an attachment added", lambda: project.write("content/files/huancun-ceshi.txt", "附件\n"))
+
+    open_page = _inode(project, NOTICE_PAGE)
+    step("the build date on the notice's last day", lambda: None, date=LAST_DAY)
+    assert "今天截止" in (project.site / NOTICE_PAGE).read_text(encoding="utf-8")
+    assert _inode(project, NOTICE_PAGE) != open_page, "its badge changed"
+    # Every page's footer says when the portal was built (更新日期), so every page changes.
+    assert "更新日期：2026年11月25日" in (project.site / UNRELATED).read_text(encoding="utf-8")
+    step("a later build date", lambda: None, date=LATER_DATE)
+    assert "今天截止" not in (project.site / NOTICE_PAGE).read_text(encoding="utf-8")
+
+
+def test_a_failed_build_leaves_the_cache_usable(project: Project, tmp_path: Path) -> None:
+    _build(project)
+    published = tree_digest(project.site)
+    notice = project.root / NOTICE
+    original = notice.read_text(encoding="utf-8")
+    notice.write_text(original.replace("category: ", "category: 不存在的类别", 1), encoding="utf-8")
+    failed = project.build()
+    assert failed.returncode == 1
+    assert tree_digest(project.site) == published
+    notice.write_text(original.replace("body: |\n", "body: |\n  修好了。\n\n", 1), encoding="utf-8")
+    fixed = _build(project)
+    assert _written(fixed) < len(published) // 2, fixed.stdout
+    assert _differences(tree_digest(project.site), _cold_build(project, SAMPLE_DATE, tmp_path)) == []
+
+
+def _cache(project: Project) -> Path:
+    return project.root / ".tongxin-cache" / "site"
+
+
+def _resign(project: Project, change: Callable[[dict[str, object]], None], key: str) -> None:
+    """Change the manifest and sign it again with ``key`` (what only its holder can do)."""
+    import hashlib
+    import hmac
+
+    path = _cache(project) / "manifest"
+    _signature, _, text = path.read_bytes().partition(b"\n")
+    manifest = json.loads(text)
+    change(manifest)
+    text = json.dumps(manifest).encode()
+    signature = hmac.new(hashlib.sha256(key.encode()).digest(), text, hashlib.sha256).hexdigest()
+    path.write_bytes(signature.encode() + b"\n" + text)
+
+
+def _tamper_with_page(project: Project) -> None:
+    """A page of the cache's copy of the site changed in place, its size and times kept."""
+    page = _cache(project) / "site" / "index.html"
+    status = page.stat()
+    text = page.read_bytes()
+    page.write_bytes(text.replace(b"<title>", b"<title>X", 1)[: len(text)])
+    os.utime(page, ns=(status.st_atime_ns, status.st_mtime_ns))
+
+
+def _extra_file(project: Project) -> None:
+    (_cache(project) / "site" / "injected.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+
+
+def _symlink(project: Project) -> None:
+    (_cache(project) / "site" / "linked.html").symlink_to("/etc/hostname")
+
+
+TAMPERING: dict[str, tuple[Callable[[Project], None], str]] = {
+    "truncated manifest": (lambda p: (_cache(p) / "manifest").write_bytes(
+        (_cache(p) / "manifest").read_bytes()[:200]), "构建缓存"),
+    "foreign key": (lambda p: _resign(p, lambda m: None, "someone else's key"), "缓存密钥"),
+    "state file altered": (lambda p: next(_cache(p).glob("part-*.pickle")).write_bytes(b"\x80\x05N."), "状态文件"),
+    "older code": (lambda p: _resign(p, lambda m: m.update(code="0" * 64), "the key of this test"), "已更新"),
+    "interrupted publishing": (lambda p: (_cache(p) / "publishing").touch(), "中断"),
+    "page altered in place": (_tamper_with_page, "副本与记录不符"),
+    "file added to the copy": (_extra_file, "副本与记录不符"),
+    "symbolic link in the copy": (_symlink, "副本与记录不符"),
+}
+
+
+@pytest.mark.parametrize("kind", list(TAMPERING))
+def test_a_damaged_foreign_or_outdated_cache_is_ignored_with_a_message(
+    kind: str, project: Project, tmp_path: Path
+) -> None:
+    key = {"TONGXIN_CACHE_KEY": "the key of this test"}
+    _build(project, **key)
+    tamper, message = TAMPERING[kind]
+    tamper(project)
+    result = _build(project, **key)
+    assert message in result.stderr, result.stderr
+    assert "从头构建" in result.stderr or "全部" in result.stderr or "完整构建" in result.stderr
+    published = tree_digest(project.site)
+    assert _differences(published, _cold_build(project, SAMPLE_DATE, tmp_path)) == []
+    assert not any(name in published for name in ("injected.html", "linked.html"))
+    again = _build(project, **key)  # and the cache written over it works again
+    assert _written(again) == 0, again.stdout + again.stderr
+
+
+def test_no_cache_and_another_cache_folder(project: Project, tmp_path: Path) -> None:
+    _build(project, "--no-cache")
+    assert not (project.root / ".tongxin-cache").exists()
+    elsewhere = tmp_path / "ci-cache"
+    _build(project, "--cache-dir", str(elsewhere))
+    assert (elsewhere / "site" / "manifest").is_file()
+    warm = _build(project, TONGXIN_CACHE_DIR=str(elsewhere))
+    assert _written(warm) == 0
+    assert not (project.root / ".tongxin-cache").exists()
+
+
+def test_precompressed_copies_for_gzip_static_follow_every_text_file(project: Project, tmp_path: Path) -> None:
+    import gzip
+
+    _edit(project, "site_config.yml", lambda text: text.replace(
+        "      content_dir: content\n", "      content_dir: content\n      precompress: true\n", 1))
+    _build(project)
+    published = tree_digest(project.site)
+    texts = [name for name in published if name.endswith((".html", ".css", ".js", ".xml", ".json", ".ics"))]
+    assert "index.html" in texts and any(name.startswith("search/data/") for name in texts)
+    for name in texts:
+        packed = (project.site / f"{name}.gz").read_bytes()
+        assert gzip.decompress(packed) == (project.site / name).read_bytes(), name
+    assert not any(name.endswith((".png.gz", ".gz.gz")) for name in published)
+
+    _edit(project, NOTICE, lambda text: text.replace("body: |\n", "body: |\n  压缩测试：改了正文。\n\n", 1))
+    _build(project)
+    page = (project.site / f"{NOTICE_PAGE}.gz").read_bytes()
+    assert "压缩测试" in gzip.decompress(page).decode("utf-8"), "the .gz of an edited page follows it"
+    assert _differences(tree_digest(project.site), _cold_build(project, SAMPLE_DATE, tmp_path)) == []

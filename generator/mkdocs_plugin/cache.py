@@ -135,6 +135,7 @@ class BuildCache:
         self.key = key
         self._lock: IO[str] | None = lock
         self._parts: dict[str, list[str]] = {}  # part -> [file name, digest], as loaded
+        self._verified: set[str] = set()  # part files whose bytes have their listed digest
 
     @property
     def tree(self) -> Path:
@@ -198,6 +199,7 @@ class BuildCache:
                     raise CacheRefused("缓存状态文件不完整或已被改动", "the cache's state file is truncated or altered")
                 parts[part] = pickle.loads(data)
         self._parts = manifest["parts"]
+        self._verified = {name for name, _digest in self._parts.values()}
         return CachedBuild(parts, manifest["layout"], parts.pop(FILES), tree_usable=True)
 
     def save(self, parts: dict[str, Any], unchanged: set[str], layout: str, entries: dict[str, FileEntry]) -> None:
@@ -212,8 +214,10 @@ class BuildCache:
                 data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
                 digest = hashlib.sha256(data).hexdigest()
                 name = f"part-{digest[:20]}.pickle"
-                if not (self.folder / name).exists():
+                # A file of that name not checked by ``load`` may hold other bytes (altered).
+                if name not in self._verified:
                     _write_atomically(self.folder / name, data)
+                    self._verified.add(name)
                 written[part] = [name, digest]
         manifest = {
             "format": CACHE_FORMAT,

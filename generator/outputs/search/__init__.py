@@ -6,12 +6,50 @@ Nothing here imports MkDocs: ``write_search_index`` is an output writer (see
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import astuple
+from typing import Any
+
 from ..context import OutputContext
-from .writer import SearchFiles, build_search_files, write_search_files
+from .documents import SearchDocument, search_documents, user_dictionary
 
 __all__ = ["SearchFiles", "build_search_files", "write_search_files", "write_search_index"]
 
+WRITER = "search"
+# Made only when the index is built: the indexer imports jieba, OpenCC and pypinyin (over a
+# second), which a build publishing the last build's index never needs.
+_FROM_WRITER = ("SearchFiles", "build_search_files", "write_search_files")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_WRITER:
+        from . import writer
+
+        return getattr(writer, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 def write_search_index(context: OutputContext) -> None:
-    search = build_search_files(context.graph, context.scheme, context.content_dir)
-    write_search_files(context, search)
+    """Write the index; a build with the cache publishes the last build's files again when
+    every document and the dictionary are the same (the index is a function of them alone:
+    nothing changed, or only templates or records' fields the index does not hold)."""
+    documents = search_documents(context.graph, context.scheme, context.content_dir)
+    dictionary = user_dictionary(context.graph)
+    key = (_digest(documents, dictionary), context.files.precompress)
+    kept: list[str] | None = context.memo.last(WRITER, key)
+    if kept is not None and all(path in context.files.previous for path in kept):
+        for path in kept:
+            context.files.keep(path)
+        context.memo.for_file(WRITER, key, lambda: kept)
+        return
+    from .writer import index_files, write_search_files
+
+    paths = write_search_files(context, index_files(documents, dictionary))
+    context.memo.remember(WRITER, key, paths)
+
+
+def _digest(documents: list[SearchDocument], dictionary: set[str]) -> str:
+    digest = hashlib.sha256("\n".join(sorted(dictionary)).encode("utf-8"))
+    for document in documents:
+        digest.update(repr(astuple(document)).encode("utf-8"))
+    return digest.hexdigest()

@@ -74,6 +74,15 @@ def plain_text(markdown: str | None) -> str:
     return SPACES.sub(" ", MARKDOWN_MARKUP.sub(" ", text)).strip()
 
 
+def search_documents(graph: SiteGraph, scheme: UrlScheme, content_dir: Path | None) -> list[SearchDocument]:
+    """Every document of the index, in index order: the records, then the free pages."""
+    # Record numbers follow the tie-break order, so the browser breaks ties by number alone.
+    documents = sorted(record_documents(graph, scheme), key=lambda d: d.standing)
+    if content_dir is not None and content_dir.is_dir():
+        documents += free_page_documents(content_dir, scheme)
+    return documents
+
+
 def record_documents(graph: SiteGraph, scheme: UrlScheme) -> Iterator[SearchDocument]:
     for record in graph.all_records():
         yield record_document(record, graph, scheme)

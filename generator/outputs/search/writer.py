@@ -17,7 +17,7 @@ from pathlib import Path
 from ...site.graph import SiteGraph, pinyin_key
 from ...site.urls import UrlScheme
 from ..context import OutputContext
-from .documents import FACETS, SearchDocument, free_page_documents, record_documents, user_dictionary
+from .documents import FACETS, SearchDocument, search_documents, user_dictionary
 from .index import PAYLOAD_BITS, IndexBuilder, SearchIndex, encode_postings
 from .text import Segmenter, common_characters, reading_table, t2s_query_map
 
@@ -39,11 +39,12 @@ class SearchFiles:
 
 
 def build_search_files(graph: SiteGraph, scheme: UrlScheme, content_dir: Path | None) -> SearchFiles:
-    # Record numbers follow the tie-break order, so the browser breaks ties by number alone.
-    documents = sorted(record_documents(graph, scheme), key=lambda d: d.standing)
-    if content_dir is not None and content_dir.is_dir():
-        documents += free_page_documents(content_dir, scheme)
-    builder = IndexBuilder(Segmenter(user_dictionary(graph)))
+    return index_files(search_documents(graph, scheme, content_dir), user_dictionary(graph))
+
+
+def index_files(documents: list[SearchDocument], dictionary: set[str]) -> SearchFiles:
+    """The index of ``documents``: a function of them and the dictionary alone."""
+    builder = IndexBuilder(Segmenter(dictionary))
     builder.add_all(documents)
     return render_files(builder.build())
 
@@ -78,10 +79,12 @@ def render_files(index: SearchIndex) -> SearchFiles:
     return SearchFiles(_call("manifest", 0, manifest), files, version)
 
 
-def write_search_files(context: OutputContext, search: SearchFiles) -> None:
-    for name, text in search.files.items():
-        context.write(f"{DATA_DIR}/{search.version}/{name}", text)
-    context.write(f"{DATA_DIR}/{MANIFEST}", search.manifest)
+def write_search_files(context: OutputContext, search: SearchFiles) -> list[str]:
+    """Publish the index; the site-relative paths of its files."""
+    paths = [f"{DATA_DIR}/{search.version}/{name}" for name in search.files] + [f"{DATA_DIR}/{MANIFEST}"]
+    for path, text in zip(paths, [*search.files.values(), search.manifest], strict=True):
+        context.write(path, text)
+    return paths
 
 
 def _call(function: str, number: int, payload: object) -> str:

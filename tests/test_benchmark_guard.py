@@ -1,4 +1,4 @@
-"""Regression guard: Tongxin must not get slower relative to MkDocs, nor hungrier for memory,
+"""Regression guard: Tongxin must not get slower relative to MkDocs (in wall and CPU time), nor hungrier for memory,
 and a warm rebuild must stay fast and give the very bytes of a cold build.
 
 Runs the N = 1,000 benchmark (benchmarks/build.py: Tongxin and a plain MkDocs + Material
@@ -20,6 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = REPO / "benchmarks" / "baseline.json"
 ALLOWED_WORSENING = 1.25
+LOST_PARALLELISM = 1.6  # far beyond the wall-ratio noise of quiet runs (up to 1.3x)
 
 
 def test_build_speed_and_memory_stay_within_25_percent_of_baseline(tmp_path: Path) -> None:
@@ -36,10 +37,19 @@ def test_build_speed_and_memory_stay_within_25_percent_of_baseline(tmp_path: Pat
     table = completed.stdout
     assert result["tongxin"]["site"]["html_pages"] > baseline["n"], f"tongxin did not build every record\n{table}"
 
-    ratio_limit = baseline["time_ratio"] * ALLOWED_WORSENING
-    assert result["time_ratio"] <= ratio_limit, (
-        f"tongxin/mkdocs build time ratio {result['time_ratio']:.2f} is more than 25% above the "
-        f"baseline {baseline['time_ratio']:.2f}\n{table}"
+    # On 2 shared cores another process slows Tongxin's two workers more than MkDocs' one, so the
+    # wall ratio alone swings by a third between quiet runs (0.73 and 1.03 back to back). A slower
+    # generator shows in its CPU time too; a lost core shows as a wall ratio far beyond the noise.
+    wall = result["time_ratio"]
+    cpu = result["tongxin"]["build"]["cpu_seconds"] / result["mkdocs"]["build"]["cpu_seconds"]
+    slower = wall > baseline["time_ratio"] * ALLOWED_WORSENING and cpu > baseline["cpu_ratio"] * ALLOWED_WORSENING
+    assert not slower, (
+        f"tongxin/mkdocs build time ratio {wall:.2f} (CPU {cpu:.2f}) is more than 25% above the "
+        f"baseline {baseline['time_ratio']:.2f} (CPU {baseline['cpu_ratio']:.2f})\n{table}"
+    )
+    assert wall <= baseline["time_ratio"] * LOST_PARALLELISM, (
+        f"tongxin/mkdocs build time ratio {wall:.2f} is {LOST_PARALLELISM}x the baseline "
+        f"{baseline['time_ratio']:.2f}: the build no longer uses both cores?\n{table}"
     )
     memory_limit = baseline["tongxin_peak_rss_mb"] * ALLOWED_WORSENING
     peak = result["tongxin"]["build"]["peak_rss_mb"]

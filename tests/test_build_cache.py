@@ -206,6 +206,22 @@ def test_a_damaged_foreign_or_outdated_cache_is_ignored_with_a_message(
     assert _written(again) == 0, again.stdout + again.stderr
 
 
+@pytest.mark.parametrize("damage", ["", "not hex!\n", "abcd\n", "\xff\xfe"])
+def test_a_damaged_cache_key_file_is_replaced_and_the_build_goes_on(
+    damage: str, project: Project, tmp_path: Path
+) -> None:
+    config_home = tmp_path / "config-home"
+    key_file = config_home / "tongxin" / "cache-key"
+    key_file.parent.mkdir(parents=True)
+    key_file.write_bytes(damage.encode("latin-1"))
+    first = _build(project, XDG_CONFIG_HOME=str(config_home))
+    assert "Traceback" not in first.stderr, first.stderr
+    assert len(bytes.fromhex(key_file.read_text(encoding="ascii"))) == 32
+    assert key_file.stat().st_mode & 0o077 == 0, "the key is readable by its user only"
+    again = _build(project, XDG_CONFIG_HOME=str(config_home))  # the new key signs a usable cache
+    assert _written(again) == 0, again.stdout + again.stderr
+
+
 def test_no_cache_and_another_cache_folder(project: Project, tmp_path: Path) -> None:
     _build(project, "--no-cache")
     assert not (project.root / ".tongxin-cache").exists()

@@ -55,6 +55,7 @@ log = logging.getLogger("mkdocs.plugins.tongxin.cache")
 CACHE_FORMAT = 1
 CACHE_ENV = "TONGXIN_CACHE_DIR"  # also set by ``tongxin build --cache-dir``
 KEY_ENV = "TONGXIN_CACHE_KEY"
+KEY_BYTES = 32
 DEFAULT_ROOT = ".tongxin-cache"
 MANIFEST = "manifest"
 TREE = "site"
@@ -97,16 +98,36 @@ def cache_key() -> bytes:
     if secret:
         return hashlib.sha256(secret.encode("utf-8")).digest()
     path = key_file()
-    with contextlib.suppress(FileNotFoundError):
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    path.parent.mkdir(parents=True, exist_ok=True)
+    key = _stored_key(path)
+    if key is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _store_new_key(path)
+        # Read back: a build running at the same time may have stored its key first.
+        key = _stored_key(path)
+    if key is None:
+        raise OSError(f"cannot store a cache key in {path}")
+    return key
+
+
+def _stored_key(path: Path) -> bytes | None:
+    """The key kept in ``path``; None when there is none or it is damaged (not 32 hex bytes)."""
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # made by a build running at the same time
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (FileNotFoundError, ValueError, UnicodeDecodeError):
+        return None
+    return key if len(key) == KEY_BYTES else None
+
+
+def _store_new_key(path: Path) -> None:
+    """A new random key in ``path`` (readable by this user only), replacing a damaged one whole."""
+    staging = path.with_name(f"{path.name}.{os.getpid()}.new")
+    descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="ascii") as file:
-        file.write(secrets.token_hex(32) + "\n")
-    return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        file.write(secrets.token_hex(KEY_BYTES) + "\n")
+    if _stored_key(path) is None:
+        os.replace(staging, path)
+    else:
+        staging.unlink()
 
 
 class CacheRefused(Exception):

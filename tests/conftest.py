@@ -51,7 +51,12 @@ def browser() -> Iterator[object]:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say where the browser tests left their screenshots (tests/test_residents_ui.py)."""
-    default = terminalreporter.config._tmp_path_factory.getbasetemp() / "screenshots"  # type: ignore[attr-defined]
-    folder = Path(os.environ.get("TONGXIN_SCREENSHOTS") or default)
-    if folder.is_dir():
-        terminalreporter.write_line(f"screenshots and measured figures: {folder}")
+    if os.environ.get("TONGXIN_SCREENSHOTS"):
+        folders = [Path(os.environ["TONGXIN_SCREENSHOTS"])]
+    else:
+        # Under pytest-xdist each worker has its own basetemp below the session's (popen-gwN/).
+        base = terminalreporter.config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+        folders = [base / "screenshots", *sorted(base.glob("*/screenshots"))]
+    for folder in folders:
+        if folder.is_dir():
+            terminalreporter.write_line(f"screenshots and measured figures: {folder}")

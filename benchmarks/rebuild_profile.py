@@ -81,10 +81,15 @@ import importlib, json, sys, time
 started_wall, started_cpu = float(sys.argv[1]), time.process_time()
 sys.argv[1:2] = []
 stages = json.loads(sys.argv.pop(1))
+options = json.loads(sys.argv.pop(1))
 import generator.cli
 import generator.mkdocs_plugin.plugin, generator.mkdocs_plugin.incremental, mkdocs.commands.build
 import generator.outputs.writers, generator.outputs.files, generator.site.graph, generator.content.validation
 timed = {}
+if options.get("without_search"):  # the main process's share only, quicker on a busy machine
+    generator.outputs.writers.EARLY_WRITERS.remove(generator.outputs.writers.write_search_index)
+if options.get("no_gc"):  # what the cyclic garbage collector costs the build
+    __import__("gc").disable()
 
 def wrap(label, function):
     def timed_call(*args, **kwargs):
@@ -120,11 +125,13 @@ __import__("os")._exit(0)
 """
 
 
-def profile_build(project: Path, cache: Path, cprofile: Path | None = None) -> dict[str, object]:
+def profile_build(project: Path, cache: Path, cprofile: Path | None = None,
+                  options: dict[str, bool] | None = None) -> dict[str, object]:
     env = {**os.environ, "TONGXIN_CACHE_DIR": str(cache),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     stages = json.dumps([(label, module, path) for label, module, path, _depth in STAGES])
-    command = [sys.executable, "-c", CHILD, repr(time.time()), stages, "build", "--date", BUILD_DATE]
+    command = [sys.executable, "-c", CHILD, repr(time.time()), stages, json.dumps(options or {}),
+               "build", "--date", BUILD_DATE]
     if cprofile is not None:
         command = [sys.executable, "-c",
                    "import cProfile, sys, runpy; sys.argv = sys.argv[1:]; profile = cProfile.Profile(); "
@@ -170,6 +177,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="edit kinds, in order (none body rename add template)")
     parser.add_argument("--cprofile", type=Path, help="write a cProfile of the last edit's build here instead")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--without-search", action="store_true",
+                        help="build without the search index (its own process), to see the rest sooner; "
+                        "use a cache of its own (--cache) for such runs")
+    parser.add_argument("--no-gc", action="store_true", help="with the cyclic garbage collector off")
+    parser.add_argument("--cache", type=Path, help="build cache to use; when it exists already (an earlier "
+                        "run with --project and --cache), the cold build is skipped")
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="tongxin-rebuild-profile-"))
     try:
@@ -179,21 +192,24 @@ def main(argv: list[str] | None = None) -> int:
             print(f"generating {args.n} records in {project}", file=sys.stderr, flush=True)
             make_project(args.n, project)
             with_own_theme(project)
-        cache = workdir / "cache"
-        print("cold build", file=sys.stderr, flush=True)
-        shutil.rmtree(project / "site", ignore_errors=True)
-        cold = profile_build(project, cache)
-        print(table("cold build (empty cache)", cold), flush=True)
+        cache = args.cache or workdir / "cache"
+        options = {"without_search": args.without_search, "no_gc": args.no_gc}
+        results = {}
+        if not cache.exists():
+            print("cold build", file=sys.stderr, flush=True)
+            shutil.rmtree(project / "site", ignore_errors=True)
+            results["cold"] = profile_build(project, cache, options=options)
+            print(table("cold build (empty cache)", results["cold"]), flush=True)
         edits = dict((kind, apply) for kind, _what, apply in WarmRebuilds(project).edits())
-        results = {"cold": cold}
+        first = int(time.time())  # each run's edits are new ones, also on a kept project
         for number, kind in enumerate(args.edit):
-            edits[kind](number)
+            edits[kind](first + number)
             last = number == len(args.edit) - 1
             if args.cprofile is not None and last:
                 profile_build(project, cache, args.cprofile)
                 print(f"cProfile of the '{kind}' rebuild written to {args.cprofile}", flush=True)
                 break
-            results[kind] = profile_build(project, cache)
+            results[kind] = profile_build(project, cache, options=options)
             print(table(f"warm: {kind}", results[kind]), flush=True)
         if args.json:
             args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")

@@ -213,7 +213,7 @@ class BuildCache:
             # Another generator or other packages: nothing computed by the old code is used.
             raise CacheRefused("生成器代码或已安装的软件包已更新", "the generator or its packages changed")
         parts = {}
-        with _collector_paused():  # unpickling makes many objects and no cycles
+        with collector_paused():  # unpickling makes many objects and no cycles
             for part, (name, digest) in manifest["parts"].items():
                 data = (self.folder / name).read_bytes()
                 if hashlib.sha256(data).hexdigest() != digest:
@@ -227,7 +227,7 @@ class BuildCache:
         """Write the new state and manifest (the site and its copy are already in place);
         ``unchanged`` parts are those loaded, still the same, and are not written again."""
         written: dict[str, list[str]] = {}
-        with _collector_paused():
+        with collector_paused():
             for part, value in {**parts, FILES: entries}.items():
                 if part in unchanged and part in self._parts:
                     written[part] = self._parts[part]
@@ -273,7 +273,7 @@ class BuildCache:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Tens of thousands of objects made or walked at once: the cyclic garbage collector
     would scan the growing heap again and again (a third of the time) for nothing."""
     enabled = gc.isenabled()

@@ -74,7 +74,7 @@ from ..site.published import OPENDATA_INDEX
 from ..site.source import ContentSource, resolve_build_date, zone_rules
 from ..site.urls import UrlScheme
 from . import swap
-from .cache import BuildCache, cache_folder
+from .cache import BuildCache, cache_folder, collector_paused
 from .config import TongxinConfig
 from .incremental import IncrementalSite, PageUpdate, Templates, folder_digest, remove_file
 from .nav import with_record_sections
@@ -322,6 +322,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             elif self.incremental is not None:  # the build cache's validation results
                 graph, result = source.load_graph(build_date, self.config.lang, self.incremental.validation.validate,
                                                    checks=(check_reserved_ids,))
+                if self.incremental.last is not None:
+                    _settle_long_lived()  # the graph: a rebuild validated only what changed, little garbage
             else:
                 graph, result = source.load_graph(build_date, self.config.lang, checks=(check_reserved_ids,))
         except ContentError as error:
@@ -406,6 +408,11 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
 
     def _open_cache(self, config: MkDocsConfig) -> None:
         """The build cache for this site, its state and (if it checks out) its copy of the site."""
+        with collector_paused():  # tens of thousands of objects made, none of them garbage
+            self._load_cache(config)
+        _settle_long_lived()
+
+    def _load_cache(self, config: MkDocsConfig) -> None:
         self.site_files = SiteFiles(precompress=self.config.precompress)
         if not self.config.cache:
             return
@@ -692,6 +699,14 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             self.summary = BuildSummary(self.update.rendered, len(files.written), files.kept)
         finally:
             cache.close()
+
+
+def _settle_long_lived() -> None:
+    """Everything made so far lives until the build ends (the cached state, the records, the
+    graph): out of the cyclic collector's way, so that each of its full passes does not scan
+    them again (a quarter of the CPU time of a warm rebuild at 10,000 records). ``tongxin
+    build`` ends the process after one build; ``serve`` does not come here."""
+    gc.freeze()
 
 
 def _same_file_system(first: Path, second: Path) -> bool:

@@ -23,7 +23,7 @@ from pathlib import Path
 from .loading import RECORD_SUFFIXES, display_path
 from .misplaced import explain_misplaced
 from .models import RECORD_TYPES
-from .privacy import check_text_privacy
+from .privacy import allowed_numbers, check_text_privacy, privacy_problems
 from .problems import Position, ProblemLog
 
 PAGES_DIR = "pages"
@@ -38,10 +38,19 @@ def check_content_folder(content_dir: Path, project_root: Path, privacy_allow: I
     would run, and every personal number in a file name or a free page."""
     root = project_root.resolve()
     allow = tuple(privacy_allow)
+    allowed = allowed_numbers(allow)
     for folder, dirs, names in os.walk(content_dir):
         here = Path(folder)
         relative_folder = here.relative_to(content_dir)
+        # Record files in their type's folder, the bulk of a content folder, need no more than
+        # the privacy check of their name: no paths are made for them unless it finds something.
+        in_type_folder = len(relative_folder.parts) == 1 and relative_folder.parts[0] in RECORD_TYPES
+        records = {name for name in names if name.endswith(RECORD_SUFFIXES)} if in_type_folder else set()
         for name in sorted([*dirs, *names]):
+            if name in records and not name.startswith(".") and not os.path.islink(os.path.join(folder, name)):
+                if any(privacy_problems(name, allowed)):
+                    check_text_privacy(name, display_path(here / name, project_root), allow, log, "文件名（file name）")
+                continue
             path = here / name
             shown = display_path(path, project_root)
             if path.is_symlink() and not _inside(path, root):

@@ -41,6 +41,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import zlib
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -131,14 +132,14 @@ class ValidationCache:
         self._files: dict[str, _CheckedFile] = {}  # by path as text: 10,000 Path hashes add up
         self._inputs: Hashable = None
         self.revalidated = 0  # files validated by the last call (for tests and benchmarks)
-        # Folders (record types) whose files' results changed in the last call; None: all.
+        # Groups of files (``_group_of``) whose results changed in the last call; None: all.
         self.touched: set[str] | None = None
 
     def parts(self) -> dict[str, object]:
-        """The results by record type (the build cache writes again only the types touched)."""
+        """The results in groups of files (the build cache writes again only the groups touched)."""
         parts: dict[str, dict[str, _CheckedFile]] = {}
         for name, checked in self._files.items():
-            parts.setdefault(_folder_of(name), {})[name] = checked
+            parts.setdefault(_group_of(name), {})[name] = checked
         return {"inputs": self._inputs, "files": parts}
 
     @classmethod
@@ -200,11 +201,16 @@ class ValidationCache:
 
     def _touch(self, name: str) -> None:
         if self.touched is not None:
-            self.touched.add(_folder_of(name))
+            self.touched.add(_group_of(name))
 
 
-def _folder_of(name: str) -> str:
-    return os.path.basename(os.path.dirname(name))
+VALIDATION_GROUPS = 16  # each record type's results are kept in this many groups (by file)
+
+
+def _group_of(name: str) -> str:
+    """The group a file's result is kept in: its record type's folder and one of
+    ``VALIDATION_GROUPS`` by name (the same in every build), so that an edit changes few."""
+    return f"{os.path.basename(os.path.dirname(name))}-{zlib.crc32(name.encode()) % VALIDATION_GROUPS}"
 
 
 # --- which records an edit reaches -----------------------------------------------------
@@ -433,22 +439,29 @@ class IncrementalSite:
         self._last: PageUpdate | None = None
         # The layout record pages were last written into (a ``PageShell``).
         self.shell: object | None = None
+        # The section pages' shapes as the build cache had them (see ``snapshot``).
+        self._restored_shapes: dict[str, ContextShape] | None = None
 
-    def snapshot(self) -> tuple[dict[str, object], set[str] | None]:
-        """What the build cache keeps of this site, in parts: the validation results of each
-        record type, and the last build's pages (``PageUpdate.persistent``, its graph as the
-        order of its records). Also which validation parts changed since the last snapshot
-        (None: all)."""
+    def snapshot(self) -> tuple[dict[str, object], set[str]]:
+        """What the build cache keeps of this site, in parts: the validation results in groups
+        of files, the last build's pages (``PageUpdate.persistent``, its graph as the order of
+        its records) and the shapes of its section pages. Also which parts are the same as
+        the ones this site was restored from (they need not be written again)."""
         validation = self.validation.parts()
         parts: dict[str, object] = {"validation": validation["inputs"]}
-        for folder, files in validation["files"].items():  # type: ignore[attr-defined]
-            parts[f"validation-{folder}"] = files
+        for group, files in validation["files"].items():  # type: ignore[attr-defined]
+            parts[f"validation-{group}"] = files
         last = self._last
         order = {name: list(records) for name, records in last.graph.records.items()} if last else {}
-        parts["pages"] = {"last": last.persistent() if last else None, "order": order,
+        parts["pages"] = {"last": replace(last.persistent(), shapes={}) if last else None, "order": order,
                           "build_date": last.graph.build_date if last else None, "shell": self.shell}
+        parts["page-shapes"] = last.shapes if last else {}
         touched = self.validation.touched
-        return parts, None if touched is None else {f"validation-{folder}" for folder in touched}
+        unchanged = set() if touched is None else {name for name in parts if name.startswith("validation-")} - {
+            f"validation-{group}" for group in touched}
+        if self._restored_shapes is not None and parts["page-shapes"] == self._restored_shapes:
+            unchanged.add("page-shapes")
+        return parts, unchanged
 
     @classmethod
     def restored(cls, parts: dict[str, Any]) -> IncrementalSite:
@@ -465,7 +478,9 @@ class IncrementalSite:
                       for record in site.validation.records()}
             records = {name: {record_id: by_key[(name, record_id)] for record_id in ids}
                        for name, ids in pages["order"].items()}
-            site._last = replace(last, graph=SiteGraph.linked_up(records, pages["build_date"]))
+            site._restored_shapes = parts["page-shapes"]
+            site._last = replace(last, graph=SiteGraph.linked_up(records, pages["build_date"]),
+                                 shapes=site._restored_shapes)
         return site
 
     @property

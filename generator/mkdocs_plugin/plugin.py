@@ -607,9 +607,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         """What this build leaves for the next: the site's state, output writers' results and
         pinyin sort keys (parts that did not change are not written again)."""
         assert self.incremental is not None
-        parts, touched = self.incremental.snapshot()
-        validation = {name for name in parts if name.startswith("validation-")}
-        unchanged = set() if touched is None else validation - touched
+        parts, unchanged = self.incremental.snapshot()
         if self.outputs is not None:
             groups, same = self.outputs.memo.by_writer()
             parts.update({f"{OUTPUTS}{writer}": group for writer, group in groups.items()})

@@ -12,6 +12,7 @@ the records they link to and that link to them), and its key is the same.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,15 @@ from ..site.graph import SiteGraph
 
 T = TypeVar("T")
 RecordKey = tuple[str, str]
+RECORD_GROUPS = 16  # per-record results are kept in this many groups per writer (see by_writer)
+
+
+def _group_of(slot: tuple[str, ...]) -> str:
+    """The group a result is kept in: its writer's, and for a per-record result one of the
+    writer's ``RECORD_GROUPS`` (by record, the same in every build)."""
+    if len(slot) == 1:
+        return slot[0]
+    return f"{slot[0]}#{zlib.crc32(chr(0).join(slot[1:]).encode()) % RECORD_GROUPS}"
 
 
 @dataclass
@@ -51,17 +61,25 @@ class OutputMemo:
         self.computed.add(writer)
 
     def by_writer(self) -> tuple[dict[str, dict[tuple[str, ...], tuple[Hashable, Any]]], set[str]]:
-        """This build's results grouped by writer, and the writers whose results are exactly
-        the kept ones (nothing computed, nothing dropped)."""
+        """This build's results in groups (a writer's results, the per-record ones in
+        ``RECORD_GROUPS`` groups by record, so that an edit changes few of them), and the
+        groups whose results are exactly the kept ones (nothing computed, nothing dropped)."""
         groups: dict[str, dict[tuple[str, ...], tuple[Hashable, Any]]] = {}
         for slot, result in self.results.items():
-            groups.setdefault(slot[0], {})[slot] = result
+            groups.setdefault(_group_of(slot), {})[slot] = result
         kept: dict[str, int] = {}
         for slot in self.kept:
-            kept[slot[0]] = kept.get(slot[0], 0) + 1
-        unchanged = {writer for writer, group in groups.items()
-                     if writer not in self.computed and len(group) == kept.get(writer)}
+            group = _group_of(slot)
+            kept[group] = kept.get(group, 0) + 1
+        unchanged = {name for name, group in groups.items() if len(group) == kept.get(name) and (
+            name.partition("#")[0] not in self.computed
+            or all(self._reused(slot, result) for slot, result in group.items()))}
         return groups, unchanged
+
+    def _reused(self, slot: tuple[str, ...], result: tuple[Hashable, Any]) -> bool:
+        """Whether ``result`` is the kept result of ``slot`` itself (taken over, not computed)."""
+        known = self.kept.get(slot)
+        return known is not None and known[1] is result[1] and known[0] == result[0]
 
     def for_record(self, writer: str, record: Record, key: Hashable, compute: Callable[[], T]) -> T:
         outside_edit = self.affected is not None and (record.type_name, record.id) not in self.affected

@@ -14,10 +14,23 @@ from collections.abc import Iterator
 _ALLOWED = frozenset("\n\r\t\u200d")
 
 
+# Characters already known not to be invisible: most texts need no character-by-character look.
+_VISIBLE: set[str] = set()
+
+
+def _invisible(char: str) -> bool:
+    return char not in _ALLOWED and unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+
+
 def invisible_characters(text: str) -> Iterator[tuple[int, str]]:
     """(offset, description) of every control or format character in ``text``."""
+    unseen = set(text) - _VISIBLE
+    if not unseen:
+        return
+    invisible = {char for char in unseen if _invisible(char)}
+    _VISIBLE.update(unseen - invisible)
+    if not invisible:
+        return
     for offset, char in enumerate(text):
-        if char in _ALLOWED or unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp"):
-            continue
-        name = unicodedata.name(char, "CONTROL CHARACTER")
-        yield offset, f"U+{ord(char):04X} {name}"
+        if char in invisible:
+            yield offset, f"U+{ord(char):04X} {unicodedata.name(char, 'CONTROL CHARACTER')}"

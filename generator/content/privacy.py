@@ -21,7 +21,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -58,6 +58,10 @@ _DWELLING = re.compile(
     r"|\b(?:building|bldg\.?|block|tower)\s*#?\s*\d+[a-z]?\b.{0,24}?\b(?:room|rm\.?|flat|apt\.?|apartment|unit)\s*#?\s*\d+",
     re.IGNORECASE,
 )
+# What every dwelling above has in it: a numeral before a building or unit word, a digit
+# before a dash, or a letter (of the English forms; with IGNORECASE, İ ı ſ and the Kelvin sign
+# match letters too). Most texts have none, and this search costs a fraction of the full one.
+_DWELLING_HINT = re.compile(rf"{_NUMERAL}\s*[号栋幢座#单]|\d-|[A-Za-z\u0130\u0131\u017f\u212a]")
 # Words that say "lives at" (in a field naming a person, these alone are refused).
 _RESIDENCE_WORDS = re.compile(
     r"家住|住址|家庭地址|家庭住址|现住|住在|居住|\blives? at\b|\bhome address\b", re.IGNORECASE
@@ -107,16 +111,40 @@ def _is_mobile(digits: str) -> bool:
     return len(digits) == 11 and digits[0] == "1" and digits[1] in "3456789" and digits.isdigit()
 
 
-def _normalised(text: str) -> tuple[str, list[int]]:
+def _fold(char: str) -> str:
+    """One character as the number reader sees it: any script's digit (٣, ๓, ३) as an ASCII
+    digit, anything else as its NFKC (full-width digits and separators become ASCII)."""
+    value = unicodedata.decimal(char, None)
+    return str(value) if value is not None else unicodedata.normalize("NFKC", char)
+
+
+# What ``_fold`` made of every character seen so far: the code points it changes (a table for
+# ``str.translate``) and the characters it turns into more or fewer than one. A body has a few
+# hundred distinct characters; folding each once instead of every occurrence keeps the
+# privacy guard from being the costliest part of validation.
+_FOLDED: dict[int, str] = {}
+_SEEN: set[str] = set()
+_RESIZED: set[str] = set()
+
+
+def _normalised(text: str) -> tuple[str, Sequence[int]]:
     """NFKC of ``text`` (full-width digits and separators become ASCII), with the offset in
     ``text`` of every character."""
     if text.isascii():
-        return text, list(range(len(text)))
+        return text, range(len(text))
+    for char in set(text) - _SEEN:
+        folded = _fold(char)
+        if folded != char:
+            _FOLDED[ord(char)] = folded
+        if len(folded) != 1:
+            _RESIZED.add(char)
+        _SEEN.add(char)
+    if _RESIZED.isdisjoint(text):  # every character stays one: offsets do not move
+        return text.translate(_FOLDED), range(len(text))
     chars: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(text):
-        value = unicodedata.decimal(char, None)  # any script's digit (٣, ๓, ३) reads as one
-        folded = str(value) if value is not None else unicodedata.normalize("NFKC", char)
+        folded = _FOLDED.get(ord(char), char)
         chars.append(folded)
         offsets.extend([index] * len(folded))
     return "".join(chars), offsets
@@ -177,7 +205,8 @@ def home_addresses(text: str, person: bool = False) -> Iterator[re.Match[str]]:
     flat = unicodedata.normalize("NFKC", text) if not text.isascii() else text
     if len(flat) != len(text):  # NFKC changed the length: report at the start of the text
         flat = text
-    yield from _DWELLING.finditer(flat)
+    if _DWELLING_HINT.search(flat):
+        yield from _DWELLING.finditer(flat)
     if person:
         yield from _RESIDENCE_WORDS.finditer(flat)
 

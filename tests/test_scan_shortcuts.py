@@ -10,7 +10,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.content import characters, privacy
+from generator.content import characters, markup, privacy
 
 # Characters the scans care about (digits of several scripts and widths, separators, X,
 # building and unit words, letters that fold to ASCII under IGNORECASE, invisible ones)
@@ -93,3 +93,21 @@ def invisible_one_by_one(text: str) -> list[tuple[int, str]]:
 def test_invisible_characters_are_all_found_in_texts_seen_one_after_another(batch: list[str]) -> None:
     for text in batch:  # what one text taught the check must not hide anything in the next
         assert list(characters.invisible_characters(text)) == invisible_one_by_one(text)
+
+
+_markdown_pieces = st.sampled_from([
+    "# ", "## ", "#", "标题", "正文，", "text", "\n", "\n\n", "===", "---", "  -", "- ", "1. ", "[TOC]", "[toc]",
+    "<h2>小标题</h2>", "*强调*", "`代码`", "| a | b |\n|---|---|\n", "{: #anchor }", "术语\n:   定义",
+    "    ", "\t", "> ",
+])
+markdown_texts = st.lists(_markdown_pieces, max_size=14).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(markdown_texts)
+def test_a_body_converted_without_the_toc_extension_gives_the_same_html(text: str) -> None:
+    """Bodies without headings skip the toc extension; no body may come out different."""
+    full = markup.sanitize(markup.new_markdown().reset().convert(text))
+    assert markup.MarkdownRenderer().render(text) == full
+    if not markup.may_have_headings(text):
+        assert markup.sanitize(markup.new_markdown(headings=False).reset().convert(text)) == full

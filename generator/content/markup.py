@@ -221,9 +221,11 @@ class _PlainTextShortcutExtension(Extension):
         md.treeprocessors.register(_PlainTextShortcut(md), "tongxin_plain_text", 21)
 
 
-def new_markdown(shortcut: bool = True) -> markdown.Markdown:
-    """A Markdown converter configured for record bodies (reuse it: making one is slow)."""
-    extensions: list[str | Extension] = [*MARKDOWN_EXTENSIONS, WideLineJoinExtension()]
+def new_markdown(shortcut: bool = True, headings: bool = True) -> markdown.Markdown:
+    """A Markdown converter configured for record bodies (reuse it: making one is slow);
+    without ``headings``, one for bodies that have none (``may_have_headings``)."""
+    names = MARKDOWN_EXTENSIONS if headings else [name for name in MARKDOWN_EXTENSIONS if name != "toc"]
+    extensions: list[str | Extension] = [*names, WideLineJoinExtension()]
     if shortcut:
         extensions.append(_PlainTextShortcutExtension())
     return markdown.Markdown(extensions=extensions, extension_configs=MARKDOWN_CONFIG)
@@ -248,17 +250,30 @@ def unsafe_markup(text: str | None) -> tuple[Removal, ...]:
     return checked_markdown(text).removals
 
 
+# What a heading, or the table of contents' marker, needs in Markdown: "#" (ATX headings),
+# a line of "=" or "-" under a paragraph (setext headings), or "[TOC]".
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
+
+
+def may_have_headings(text: str) -> bool:
+    """Whether the ``toc`` extension could change the HTML of ``text`` (it only gives headings
+    their ids and replaces the [TOC] marker); a body without is converted without it."""
+    return "#" in text or "[TOC]" in text or _SETEXT_UNDERLINE.search(text) is not None
+
+
 class MarkdownRenderer:
     def __init__(self) -> None:
         self._markdown = new_markdown()
+        # Most bodies have no heading: the toc extension's walk over their tree is skipped.
+        self._without_headings = new_markdown(headings=False)
 
     def render(self, text: str | None) -> str:
         if not text:
             return ""
         if may_be_unsafe(text):
             return checked_markdown(text).safe_html  # converted once, during validation
-        html = self._markdown.reset().convert(text)
-        return sanitize(html)
+        converter = self._markdown if may_have_headings(text) else self._without_headings
+        return sanitize(converter.reset().convert(text))
 
 
 def unsafe_page_markup(text: str) -> tuple[Removal, ...]:
@@ -268,10 +283,15 @@ def unsafe_page_markup(text: str) -> tuple[Removal, ...]:
     return find_removals(_checking_markdown().reset().convert(text), PAGE_TAGS)
 
 
+@functools.cache
+def _tag_set(tags: frozenset[str]) -> set[str]:
+    return set(tags)  # nh3 takes a set; one per tag list instead of one per call
+
+
 def sanitize(html: str, tags: frozenset[str] | set[str] = ALLOWED_TAGS) -> str:
     return nh3.clean(
         html,
-        tags=set(tags),
+        tags=tags if isinstance(tags, set) else _tag_set(tags),
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",

@@ -278,6 +278,9 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Every build makes its own environment (a serve rebuild too): no template changes
+        # during one, so Jinja need not stat each template file at every page it renders.
+        auto_reload=False,
     )
     env.filters.update(
         zh_date=zh_date, zh_datetime=zh_datetime, zh_weekday=zh_weekday, clock=clock, weekly=weekly,

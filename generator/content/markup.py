@@ -21,7 +21,7 @@ from xml.etree.ElementTree import Element
 import markdown
 import nh3
 from markdown.extensions import Extension
-from markdown.extensions.toc import slugify_unicode
+from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
@@ -221,11 +221,41 @@ class _PlainTextShortcutExtension(Extension):
         md.treeprocessors.register(_PlainTextShortcut(md), "tongxin_plain_text", 21)
 
 
+class _HeadingIdsTreeprocessor(TocTreeprocessor):
+    """The toc extension's work that shows in a body: ids for its headings, and the table of
+    contents only where a [TOC] marker asks for one.
+
+    The stock extension also builds and serialises a table of contents for every body (for
+    ``Markdown.toc``, which nothing here reads); in a body without the marker that was most
+    of its cost. The HTML is the same either way (tested).
+    """
+
+    def run(self, doc: Element) -> None:
+        marker = self.marker
+        if marker and any(element.text and element.text.strip() == marker for element in doc.iter()):
+            super().run(doc)
+            return
+        self.marker, self._unseen = "", True  # no marker to replace: nothing shows the table
+        try:
+            super().run(doc)
+        finally:
+            self.marker, self._unseen = marker, False
+
+    def build_toc_div(self, toc_list: list) -> Element:
+        return Element("div") if getattr(self, "_unseen", False) else super().build_toc_div(toc_list)
+
+
+class _HeadingIdsExtension(TocExtension):
+    TreeProcessorClass = _HeadingIdsTreeprocessor
+
+
 def new_markdown(shortcut: bool = True, headings: bool = True) -> markdown.Markdown:
     """A Markdown converter configured for record bodies (reuse it: making one is slow);
     without ``headings``, one for bodies that have none (``may_have_headings``)."""
-    names = MARKDOWN_EXTENSIONS if headings else [name for name in MARKDOWN_EXTENSIONS if name != "toc"]
-    extensions: list[str | Extension] = [*names, WideLineJoinExtension()]
+    extensions: list[str | Extension] = [name for name in MARKDOWN_EXTENSIONS if name != "toc"]
+    if headings:
+        extensions.insert(MARKDOWN_EXTENSIONS.index("toc"), _HeadingIdsExtension(**MARKDOWN_CONFIG["toc"]))
+    extensions.append(WideLineJoinExtension())
     if shortcut:
         extensions.append(_PlainTextShortcutExtension())
     return markdown.Markdown(extensions=extensions, extension_configs=MARKDOWN_CONFIG)

@@ -59,6 +59,8 @@ def test_build_refuses_templates_pages_and_styles_that_load_from_elsewhere(proje
         project.root / "theme/tongxin/home.html", '<div style="background: url(//cdn.example.com/banner.png)"></div>'
     )[0]
     photo = append_lines(project.content / "pages/about.md", "", '<img src="http://photos.example/a.jpg">')[1]
+    # A record page's template: its pages are written straight into the layout, not by MkDocs.
+    seal = append_lines(project.root / "theme/tongxin/record/grids.html", '<img src="https://cdn.example.com/seal.png">')[0]
     font = append_lines(
         project.root / "theme/assets/tongxin.css", '@import url("https://fonts.googleapis.com/css2?family=Noto");'
     )[0]
@@ -71,6 +73,7 @@ def test_build_refuses_templates_pages_and_styles_that_load_from_elsewhere(proje
         ("https://cdn.example.com/stats.js", "个文件", f"theme/partials/tx-scripts.html:{script}"),
         ("//cdn.example.com/banner.png", "index.html:", f"theme/tongxin/home.html:{banner}"),
         ("http://photos.example/a.jpg", "pages/about/index.html:", f"content/pages/about.md:{photo}"),
+        ("https://cdn.example.com/seal.png", "grids/", f"theme/tongxin/record/grids.html:{seal}"),
         ("https://fonts.googleapis.com/css2?family=Noto", "assets/tongxin.css:", f"theme/assets/tongxin.css:{font}"),
     ]
     for url, built, source in expected:

@@ -141,6 +141,9 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.incremental: IncrementalSite | None = None
         self.update: PageUpdate | None = None
         self.written: list[str] = []  # record pages written by this build (site-relative)
+        # External resources in the record pages a build (not serve) wrote: found as each is
+        # written, whose HTML is then let go (see _write_record_pages).
+        self.record_resources: list[ExternalResource] = []
         self.renderer: PortalRenderer | None = None
         # The build date, for the layout's footer (更新日期; theme/partials/copyright.html).
         self.build_date: dt.date | None = None
@@ -493,6 +496,12 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             self.site_files.write(site_dir, output, shell.fill(page, page.src_uri[: -len(".md")]))
             self.written.append(output)
             self.progress.advance()
+            if not self.serving:
+                # Nothing reads a written record page's HTML again but the external-resource
+                # check: it looks now, and the HTML (hundreds of MB at 50,000 records) goes.
+                self.record_resources += [ExternalResource(output, line, what, url)
+                                          for line, what, url in external_in_text(page.html)]
+                self.pages[page.src_uri] = replace(page, html="")
 
     def _layout_changed(self) -> bool:
         """Whether record pages would be laid out differently from the cached build's."""
@@ -556,8 +565,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         # instead of re-reading thousands of written pages.
         scheme = UrlScheme(config.use_directory_urls)
         records = {scheme.output_path(page.src_uri): page for page in self.pages.values() if page.is_record}
-        found = find_external_resources(Path(config.site_dir), skip=frozenset(records))
-        for output, page in records.items():
+        found = find_external_resources(Path(config.site_dir), skip=frozenset(records)) + self.record_resources
+        for output, page in records.items() if self.serving else ():
             found += [ExternalResource(output, line, what, url) for line, what, url in external_in_text(page.html)]
         if records and self.shell is not None:
             first = next(iter(records))
@@ -631,7 +640,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
                 found += [ExternalResource(file.dest_uri, line, what, url)
                           for line, what, url in external_in_text(text)]
         scheme = UrlScheme(config.use_directory_urls)
-        for src in self.update.changed:
+        found += self.record_resources
+        for src in self.update.changed if self.serving else ():
             page = self.pages[src]
             if page.is_record:
                 found += [ExternalResource(scheme.output_path(src), line, what, url)

@@ -163,7 +163,9 @@ def test_pages_are_utf8_compressed_and_revalidated(nginx: str, sample_site: Path
 
 
 def test_hashed_assets_are_cached_for_a_year_others_for_a_day(nginx: str, sample_site: Path) -> None:
-    hashed = next((sample_site / "assets" / "stylesheets").glob("main.*.min.css"))
+    # Material's palette stylesheet, which every page links (its name carries a content hash).
+    hashed = next((sample_site / "assets" / "stylesheets").glob("palette.*.min.css"))
+    assert hashed.name in (sample_site / "index.html").read_text(encoding="utf-8")
     reply = fetch(f"{nginx}{MOUNT}assets/stylesheets/{hashed.name}", Accept_Encoding="gzip")
     assert reply.status == 200
     assert reply.header("content-type") == "text/css; charset=utf-8"

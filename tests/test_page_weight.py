@@ -16,6 +16,8 @@ import gzip
 import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -26,6 +28,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.support.browser import PageWatch
 from tests.support.server import serve
 
+REPO = Path(__file__).resolve().parents[1]
 HOME_LIMIT = 250 * 1024
 HOME_GZIP_LIMIT = 70 * 1024
 
@@ -141,3 +144,10 @@ def test_header_shows_the_page_title_once_the_heading_scrolled_away(browser: Bro
     assert watch.clean, (watch.failed, watch.errors)
     page.context.close()
 
+
+def test_material_stylesheet_is_cut_from_the_installed_material_for_these_pages(sample_site: Path) -> None:
+    """theme/assets/material.css is what scripts/prune-material-css makes now: from the pinned
+    Material's main.css, for the classes today's templates and scripts use."""
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "prune-material-css"), "--check", str(sample_site)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr

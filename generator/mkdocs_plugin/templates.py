@@ -11,6 +11,12 @@ changes the text (then this list is checked again).
 
 Material uses the attribute to keep Firefox from restoring an open drawer when one goes back
 to a page; theme/assets/tongxin.js closes both on ``pageshow`` instead.
+
+The same place makes the pages lighter (issue #17): they link theme/assets/material.css, the
+part of Material's stylesheet the portal uses (made from exactly this main.css by
+scripts/prune-material-css), and not Material's script bundle, whose work on the portal's
+pages theme/assets/tongxin-layout.js does. A Material upgrade stops here until both are
+looked at again.
 """
 
 from __future__ import annotations
@@ -26,6 +32,10 @@ CORRECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
          'data-md-toggle="drawer" type="checkbox" id="__drawer">'),
         ('data-md-toggle="search" type="checkbox" id="__search" autocomplete="off">',
          'data-md-toggle="search" type="checkbox" id="__search">'),
+        ("""<link rel="stylesheet" href="{{ 'assets/stylesheets/main.57a0d79d.min.css' | url }}">""",
+         """<link rel="stylesheet" href="{{ 'assets/material.css' | url }}">"""),
+        ("""<script src="{{ 'assets/javascripts/bundle.a5f9d56c.min.js' | url }}"></script>""",
+         """<script src="{{ 'assets/tongxin-layout.js' | url }}"></script>"""),
     ),
 }
 

@@ -64,6 +64,20 @@ def _edit(project: Project, relative: str, change: Callable[[str], str]) -> None
 NOTICE = "content/notices/2026-11-donghuashi-nanli-fazhan-duixiang-gongshi.yml"
 NOTICE_PAGE = "notices/2026-11-donghuashi-nanli-fazhan-duixiang-gongshi/index.html"
 UNRELATED = "cases/fenghua-libangcun-quyuxing-dangjian/index.html"
+PROJECT = "content/projects/qianmen-aixin-chuxu-yinhang.yml"
+SEARCH_DATA = "search/data"
+
+
+def _search_manifest(project: Project) -> str:
+    return (project.site / SEARCH_DATA / "manifest.js").read_text(encoding="utf-8")
+
+
+def _search_texts(project: Project) -> str:
+    """Every file of the published search index, as one text (terms, titles, excerpts)."""
+    version = re.search(r'"data":"(\w+)"', _search_manifest(project))
+    assert version, _search_manifest(project)
+    folder = project.site / SEARCH_DATA / version.group(1)
+    return "".join(path.read_text(encoding="utf-8") for path in sorted(folder.iterdir()) if path.suffix == ".js")
 
 
 def test_every_kind_of_edit_rebuilds_to_the_bytes_of_a_build_from_scratch(project: Project, tmp_path: Path) -> None:
@@ -83,19 +97,33 @@ def test_every_kind_of_edit_rebuilds_to_the_bytes_of_a_build_from_scratch(projec
     assert _written(nothing) == 0, nothing.stdout
 
     unrelated = _inode(project, UNRELATED)
+    index = _search_manifest(project)
     body = step("a body edit", lambda: _edit(project, NOTICE, lambda text: text.replace(
         "body: |\n", "body: |\n  缓存测试：改了正文的第一句。\n\n", 1)))
     assert "缓存测试" in (project.site / NOTICE_PAGE).read_text(encoding="utf-8")
     assert _inode(project, UNRELATED) == unrelated, f"a page the edit does not reach was written again: {body.stdout}"
     assert _written(body) <= 20, body.stdout
+    assert _search_manifest(project) != index and "缓存测试" in _search_texts(project), "the index has the new body"
 
-    step("an organisation renamed", lambda: _edit(
-        project, "content/organizations/qianmen-jiedao-dangongwei.yml",
-        lambda text: re.sub(r"^name: (.+)$", r"name: \1（更名）", text, count=1, flags=re.MULTILINE)))
-    step("a record added", lambda: project.write(
-        "content/notices/2026-12-huancun-ceshi.yml",
-        (project.root / NOTICE).read_text(encoding="utf-8").replace("title: ", "title: 新增：", 1)))
-    step("a record removed", lambda: (project.root / "content/notices/2026-12-huancun-ceshi.yml").unlink())
+    # Edits the search index must follow: each one changes what a search finds.
+    search_edits: list[tuple[str, Callable[[], None], str]] = [
+        ("an organisation renamed", lambda: _edit(
+            project, "content/organizations/qianmen-jiedao-dangongwei.yml",
+            lambda text: re.sub(r"^name: (.+)$", r"name: \1（更名）", text, count=1, flags=re.MULTILINE)), "更名"),
+        ("a partner added (a new dictionary word)", lambda: _edit(
+            project, PROJECT, lambda text: text.replace("partners:\n", "partners:\n  - 缓存测试协作单位\n", 1)),
+            "缓存测试协作单位"),
+        ("a record added", lambda: project.write(
+            "content/notices/2026-12-huancun-ceshi.yml",
+            (project.root / NOTICE).read_text(encoding="utf-8").replace("title: ", "title: 新增：", 1)), "新增："),
+        ("a record removed", lambda: (project.root / "content/notices/2026-12-huancun-ceshi.yml").unlink(), ""),
+    ]
+    for name, edit, found in search_edits:
+        before = _search_manifest(project)
+        step(name, edit)
+        assert _search_manifest(project) != before, f"after {name}, the search index is the same"
+        if found:
+            assert found in _search_texts(project), f"after {name}, the search index lacks {found}"
     assert not (project.site / "notices/2026-12-huancun-ceshi").exists()
 
     place_page = next(p for p in tree_digest(project.site) if p.startswith("places/") and p.count("/") == 2)

@@ -14,8 +14,8 @@ since the machine may be shared.
 After the cold index come the edits an editor makes (as in benchmarks/build.py): one
 notice's body, the organisation most records refer to renamed, a notice added, that notice
 deleted. After each edit the index is made again the way a build with the build cache
-makes it (``warm``, from the last build's kept state) and, for comparison, from scratch
-(``cold``); the two sets of files must be equal byte for byte, or the script fails.
+makes it (``warm``, from the state the last build kept) and, for comparison, from scratch
+(as a build without the cache makes it); the two sets of files must be equal byte for byte, or the script fails.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from edits import middle_notice, most_referenced_organization, renamed, with_body_line  # noqa: E402
 from make_content import BUILD_DATE, make_project  # noqa: E402
 
-from generator.outputs.search import writer  # noqa: E402
+from generator.outputs.search import document_digests, writer  # noqa: E402
 from generator.outputs.search.documents import search_documents, user_dictionary  # noqa: E402
 from generator.site.source import ContentSource  # noqa: E402
 from generator.site.urls import UrlScheme  # noqa: E402
@@ -83,14 +83,15 @@ class Project:
         return documents, dictionary, timing
 
 
-def cold_index(documents: list[Any], dictionary: set[str]) -> tuple[Any, Any]:
-    """The index from scratch, and what a build with the cache keeps for the next one."""
-    return writer.index_files(documents, dictionary), None
+def cold_index(documents: list[Any], dictionary: set[str]) -> Any:
+    """The index from scratch (a build without the build cache)."""
+    return writer.index_files(documents, dictionary)
 
 
-def warm_index(kept: Any, documents: list[Any], dictionary: set[str]) -> tuple[Any, Any]:
-    """The index as a build with the build cache makes it after an edit: today, from scratch."""
-    return cold_index(documents, dictionary)
+def kept_index(kept: Any, documents: list[Any], dictionary: set[str]) -> tuple[Any, Any]:
+    """The index as a build with the build cache makes it (from scratch when nothing is
+    kept), and what it keeps for the next build."""
+    return writer.updated_index_files(documents, dictionary, document_digests(documents), kept)
 
 
 def same_files(first: Any, second: Any) -> bool:
@@ -129,7 +130,7 @@ def profile(documents: list[Any], dictionary: set[str], top: int) -> None:
     from generator.outputs.search import index
 
     index.PARALLEL_MIN_DOCUMENTS = 10**9
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)  # CPU: the machine may be shared
     profiler.enable()
     writer.index_files(documents, dictionary)
     profiler.disable()
@@ -166,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         cold = Timing()
         with measured(cold):
-            files, kept = cold_index(documents, dictionary)
+            files, kept = kept_index(None, documents, dictionary)
         print(f"{'step':42} {'documents':>14} {'index cpu':>10} {'index wall':>10}  load")
         print(f"{'cold index':42} {made.cpu:13.2f}s {cold.cpu:9.2f}s {cold.wall:9.2f}s  {load_average()}")
         if not args.warm:
@@ -177,9 +178,9 @@ def main(argv: list[str] | None = None) -> int:
             documents, dictionary, made = project.documents()
             warm, scratch = Timing(), Timing()
             with measured(warm):
-                files, kept = warm_index(kept, documents, dictionary)
+                files, kept = kept_index(kept, documents, dictionary)
             with measured(scratch):
-                reference, _ = cold_index(documents, dictionary)
+                reference = cold_index(documents, dictionary)
             identical = same_files(files, reference)
             failed |= not identical
             print(f"{name:42} {made.cpu:13.2f}s {warm.cpu:9.2f}s {warm.wall:9.2f}s  {load_average()}"

@@ -56,6 +56,12 @@ class OutputMemo:
         known = self.kept.get((writer,))
         return known[1] if known is not None and known[0] == key else None
 
+    def previous(self, writer: str) -> Any:
+        """What ``writer`` kept with ``remember`` in the last build, whatever its key, or None
+        (a writer updating its last result instead of making it anew)."""
+        known = self.kept.get((writer,))
+        return known[1] if known is not None else None
+
     def remember(self, writer: str, key: Hashable, value: Any) -> None:
         self.results[(writer,)] = (key, value)
         self.computed.add(writer)

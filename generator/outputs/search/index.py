@@ -37,8 +37,8 @@ import math
 import threading
 from array import array
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, compress, repeat
 from operator import and_, methodcaller, rshift, sub
@@ -288,11 +288,89 @@ def average_lengths(documents: Iterable[SearchDocument]) -> dict[str, float]:
     totals: Counter[str] = Counter()
     having: Counter[str] = Counter()
     for document in documents:
-        for field, text in document_fields(document).items():
+        for name, text in document_fields(document).items():
             if text:
-                totals[field] += len(text)
-                having[field] += 1
-    return {field: totals[field] / having[field] if having[field] else 1.0 for field in FIELD_WEIGHTS}
+                totals[name] += len(text)
+                having[name] += 1
+    return {name: totals[name] / having[name] if having[name] else 1.0 for name in FIELD_WEIGHTS}
+
+
+FIELDS = tuple(FIELD_WEIGHTS)  # name, facts, summary, body: the order frequencies are summed in
+# Group keys of name terms (exact names, name characters, skip-pairs, sounds, spellings): they
+# weigh what the name field weighs; a text term's key is its count in each field.
+NAMED_KEY = (-1, 0, 0, 0)
+PLAIN_NAME_KEY = (-2, 0, 0, 0)
+GroupKey = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class TermProfile:
+    """A document's terms grouped by what their weight is made of, before weighting.
+
+    A pure function of the document's text and the build's dictionary: the weights also
+    depend on the site's average field lengths, which every edit moves, so a rebuild keeps
+    profiles and weighs them again (``group_payloads``) instead of extracting terms anew.
+    """
+
+    lengths: tuple[int, ...]  # characters of each field (0: the field is empty)
+    keys: tuple[GroupKey, ...]  # per group: the count of its terms in each field, or a name key
+    groups: tuple[set[str], ...]  # the terms of each group
+
+
+def document_profile(document: SearchDocument, segmenter: Segmenter) -> TermProfile:
+    """The document's terms by group. Terms of the body alone (most of a record's terms)
+    are grouped by their count by set operations, not term by term."""
+    fields = document_fields(document)
+    counts = {name: _text_counts(normalize(text), segmenter) if text else Counter() for name, text in fields.items()}
+    groups: dict[GroupKey, set[str]] = {}
+    short_fields = [counts[f] for f in FIELDS[:-1]]
+    in_short = set(chain.from_iterable(short_fields))
+    body = counts["body"]
+    if body:
+        _group_body_only(body, body.keys() - in_short, groups)
+    name, facts, summary = short_fields
+    for term in in_short:
+        key = (name[term], facts[term], summary[term], body[term])
+        found = groups.get(key)
+        if found is None:
+            groups[key] = {term}
+        else:
+            found.add(term)
+    if document.names:
+        named, plain = _name_terms(document.names, segmenter)
+        if named:
+            groups[NAMED_KEY] = named
+        if plain:
+            groups[PLAIN_NAME_KEY] = plain
+    return TermProfile(tuple(len(fields[f]) for f in FIELDS), tuple(groups), tuple(groups.values()))
+
+
+def field_scales(lengths: tuple[int, ...], averages: Mapping[str, float]) -> tuple[float, ...]:
+    """Per field its weight over its length normalisation (BM25F); 0 for an empty field."""
+    scales = []
+    for name, length in zip(FIELDS, lengths, strict=True):
+        if length:
+            b = FIELD_LENGTH_NORMALISATION[name]
+            scales.append(FIELD_WEIGHTS[name] / (1 - b + b * length / averages[name]))
+        else:
+            scales.append(0.0)
+    return tuple(scales)
+
+
+def group_payloads(profile: TermProfile, averages: Mapping[str, float]) -> tuple[int, ...]:
+    """The payload (weight level and name flag) of each group of a profile."""
+    scales = field_scales(profile.lengths, averages)
+    found = []
+    for key in profile.keys:
+        if key[0] < 0:
+            found.append(payload(level(scales[0]), key == NAMED_KEY))
+            continue
+        # Summed field by field in the fields' order, skipping fields without the term.
+        frequency = sum(scale * count for scale, count in zip(scales[:-1], key[:-1], strict=True) if count)
+        if key[-1]:
+            frequency += scales[-1] * key[-1]
+        found.append(payload(level(frequency), key[0] > 0))
+    return tuple(found)
 
 
 def document_terms(
@@ -301,44 +379,24 @@ def document_terms(
     """Payload (weight level and name flag) -> the terms of one document having it.
 
     A pure function of the document's own text, the build's dictionary and the site's
-    average field lengths. Terms of the body alone (most of a record's terms) are weighted
-    in groups by set operations, not term by term.
-    """
-    fields = document_fields(document)
-    counts: dict[str, Counter[str]] = {}
-    scale: dict[str, float] = {}
-    for field, text in fields.items():
-        counts[field] = _text_counts(normalize(text), segmenter) if text else Counter()
-        if text:
-            b = FIELD_LENGTH_NORMALISATION[field]
-            scale[field] = FIELD_WEIGHTS[field] / (1 - b + b * len(text) / averages[field])
-    groups: Groups = defaultdict(set)
-    short_fields = [f for f in fields if f != "body" and counts[f]]
-    in_short = set(chain.from_iterable(counts[f] for f in short_fields))
-    body = counts["body"]
-    if body:
-        _weigh_body_only(body, body.keys() - in_short, scale["body"], groups)
-    names = counts["name"]
-    for term in in_short:
-        frequency = sum(scale[f] * counts[f][term] for f in short_fields if term in counts[f])
-        if body and term in body:
-            frequency += scale["body"] * body[term]
-        groups[payload(level(frequency), term in names)].add(term)
-    if document.names:
-        _add_name_terms(document.names, segmenter, level(scale["name"]), groups)
-    return dict(groups)
+    average field lengths."""
+    profile = document_profile(document, segmenter)
+    terms: dict[int, set[str]] = defaultdict(set)
+    for found, group in zip(group_payloads(profile, averages), profile.groups, strict=True):
+        terms[found].update(group)
+    return dict(terms)
 
 
-def _weigh_body_only(body: Counter[str], terms: set[str], body_scale: float, groups: Groups) -> None:
+def _group_body_only(body: Counter[str], terms: set[str], groups: dict[GroupKey, set[str]]) -> None:
     keys, values = list(body), list(body.values())
     placed: set[str] = set()
     for count in range(1, GROUPED_COUNTS):
         chosen = terms.intersection(compress(keys, map(count.__eq__, values)))
         if chosen:
-            groups[payload(level(body_scale * count), False)].update(chosen)
+            groups[(0, 0, 0, count)] = chosen
             placed |= chosen
     for term in terms - placed:
-        groups[payload(level(body_scale * body[term]), False)].add(term)
+        groups.setdefault((0, 0, 0, body[term]), set()).add(term)
 
 
 def level(frequency: float) -> int:
@@ -359,11 +417,12 @@ def _text_counts(normalized: str, segmenter: Segmenter) -> Counter[str]:
     return Counter(chain.from_iterable(segmenter.run_terms(run).terms for run in term_runs(normalized)))
 
 
-def _add_name_terms(names: list[str], segmenter: Segmenter, name_level: int, groups: Groups) -> None:
+def _name_terms(names: list[str], segmenter: Segmenter) -> tuple[set[str], set[str]]:
     """Exact names, name characters, skip-pairs and sounds are name terms; pinyin spellings
-    of a whole name are flagged as such, other spellings (from a word inside it) are not."""
-    named = groups[payload(name_level, True)]
-    plain = groups[payload(name_level, False)]
+    of a whole name are flagged as such, other spellings (from a word inside it) are not:
+    the flagged terms and the others."""
+    named: set[str] = set()
+    plain: set[str] = set()
     for name in names:
         exact = exact_key(name)
         if exact:
@@ -374,73 +433,219 @@ def _add_name_terms(names: list[str], segmenter: Segmenter, name_level: int, gro
         for spelling, whole in pinyin_terms(name, segmenter).items():
             (named if whole else plain).add("p" + spelling)
     plain -= named
+    return named, plain
 
 
 # --- the builder -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class StoredProfile:
+    """A document's ``TermProfile`` with terms as numbers of the index's vocabulary (a build
+    keeps millions of them), and the payloads its groups had in the index."""
+
+    lengths: tuple[int, ...]
+    keys: tuple[GroupKey, ...]
+    payloads: tuple[int, ...]
+    ends: tuple[int, ...]  # where each group's terms end in ``terms``
+    terms: array  # vocabulary numbers, group after group
+
+    def groups(self) -> Iterator[tuple[int, array]]:
+        """(payload, vocabulary numbers) per group."""
+        start = 0
+        for found, end in zip(self.payloads, self.ends, strict=True):
+            yield found, self.terms[start:end]
+            start = end
+
+
+@dataclass
+class Postings:
+    """The vocabulary (term number -> term) and each term's postings, ``(record << PAYLOAD_BITS)
+    | payload`` in increasing order."""
+
+    terms: list[str] = field(default_factory=list)
+    numbers: dict[str, int] = field(default_factory=dict)
+    entries: list[array] = field(default_factory=list)  # per term number
+
+    def numbered(self, group: set[str]) -> array:
+        """The vocabulary numbers of ``group``'s terms, new terms numbered first."""
+        new = list(group.difference(self.numbers))  # looks the group's terms up, not the vocabulary
+        if new:
+            first = len(self.terms)
+            self.terms += new
+            self.numbers.update(zip(new, range(first, first + len(new)), strict=True))
+            self.entries += [array("I") for _ in new]
+        return array("I", map(self.numbers.__getitem__, group))
+
+    def add(self, number: int, found: int, terms: array) -> None:
+        # One append per posting, millions per build: looked up and called by map in C.
+        entry = (number << PAYLOAD_BITS) | found
+        deque(map(methodcaller("append", entry), map(self.entries.__getitem__, terms)), maxlen=0)
+
+    def add_profile(self, number: int, profile: StoredProfile) -> None:
+        for found, terms in profile.groups():
+            self.add(number, found, terms)
+
+
+def stored_profile(
+    profile: TermProfile, averages: Mapping[str, float], postings: Postings, number: int
+) -> StoredProfile:
+    """``profile`` numbered in ``postings``' vocabulary, its postings added as record ``number``."""
+    payloads = group_payloads(profile, averages)
+    terms = array("I")
+    ends = []
+    for found, group in zip(payloads, profile.groups, strict=True):
+        numbers = postings.numbered(group)
+        postings.add(number, found, numbers)
+        terms += numbers
+        ends.append(len(terms))
+    return StoredProfile(profile.lengths, profile.keys, payloads, tuple(ends), terms)
+
+
+def averages_of(lengths: Iterable[tuple[int, ...]]) -> dict[str, float]:
+    """Average length of every field over the documents that have it (``average_lengths``
+    from the profiles' field lengths)."""
+    totals = [0] * len(FIELDS)
+    having = [0] * len(FIELDS)
+    for document in lengths:
+        for i, length in enumerate(document):
+            if length:
+                totals[i] += length
+                having[i] += 1
+    return {f: totals[i] / having[i] if having[i] else 1.0 for i, f in enumerate(FIELDS)}
+
+
+@dataclass
+class IndexState:
+    """What a build with the build cache keeps of its index, so that the next build weighs
+    the kept profiles again and extracts terms only from documents that changed."""
+
+    dictionary: frozenset[str]
+    digests: list[str]  # per record number: the digest of its document
+    profiles: list[StoredProfile]
+    postings: Postings
+    words: set[str]  # bigram terms that are dictionary words (marked in the index)
+
+
 class IndexBuilder:
-    def __init__(self, segmenter: Segmenter) -> None:
-        self._segmenter = segmenter
-        self._postings: defaultdict[str, array] = _new_postings()
+    def __init__(self, segmenter: Segmenter | Callable[[], Segmenter]) -> None:
+        # A callable: made when first needed (a rebuild whose documents are all kept needs none).
+        self._segmenter: Segmenter | None = segmenter if isinstance(segmenter, Segmenter) else None
+        self._make_segmenter = segmenter if not isinstance(segmenter, Segmenter) else None
+        self._postings = Postings()
+        self._profiles: list[StoredProfile] = []
         self._documents: list[SearchDocument] = []
-        self._characters: set[str] = set()
+        self._words: set[str] | None = None
+
+    @property
+    def segmenter(self) -> Segmenter:
+        if self._segmenter is None:
+            assert self._make_segmenter is not None
+            self._segmenter = self._make_segmenter()
+        return self._segmenter
 
     def add_all(self, documents: list[SearchDocument]) -> None:
         """Index documents in order; a large site's terms are extracted by forked workers,
         each taking consecutive ranges of records (so every term's postings stay sorted)."""
         first = len(self._documents)
-        for document in documents:
-            self._documents.append(document)
-            for text in document_fields(document).values():
-                self._characters.update(text)
+        self._documents += documents
         averages = average_lengths(self._documents)
         end = len(self._documents)
         # Forking while other threads run (``tongxin serve``'s server) could copy a held lock.
         if len(documents) < PARALLEL_MIN_DOCUMENTS or threading.active_count() > 1:
             for number in range(first, end):
-                terms = document_terms(self._documents[number], self._segmenter, averages)
-                _append_postings(self._postings, number, terms)
+                profile = document_profile(self._documents[number], self.segmenter)
+                self._profiles.append(stored_profile(profile, averages, self._postings, number))
             return
         step = -(-len(documents) // (PARALLEL_WORKERS * 2))  # a few ranges each, for an even load
         ranges = [(start, min(start + step, end)) for start in range(first, end, step)]
         # The documents and the segmenter (its dictionary alone is ~500,000 entries) are
         # inherited by the workers, not sent.
-        extract = partial(_range_postings, self._documents, self._segmenter, averages)
+        extract = partial(_range_profiles, self._documents, self.segmenter, averages)
         for part in fork_map(extract, ranges, min(PARALLEL_WORKERS, worker_count()), threshold=2, chunksize=1):
-            for term, data in part.items():
-                self._postings[term].frombytes(data)
+            self._merge(*part)
+
+    def add_updated(self, kept: IndexState, documents: list[SearchDocument], digests: list[str]) -> None:
+        """Index documents as ``add_all`` does, taking the profiles of documents the last build
+        indexed (same digest, same dictionary) from ``kept``: only new and changed documents'
+        terms are extracted; every document is weighed again (the average lengths moved)."""
+        assert not self._documents
+        known = dict(zip(kept.digests, kept.profiles, strict=True))
+        found: list[StoredProfile | TermProfile] = [
+            known.get(digest) or document_profile(document, self.segmenter)
+            for document, digest in zip(documents, digests, strict=True)
+        ]
+        # Kept profiles are numbered in the kept vocabulary; terms no longer found keep their
+        # number (with no postings) until the next build from scratch.
+        vocabulary = kept.postings
+        self._postings = Postings(vocabulary.terms, vocabulary.numbers, [array("I") for _ in vocabulary.terms])
+        self._documents = documents
+        averages = averages_of(profile.lengths for profile in found)
+        for number, profile in enumerate(found):
+            if isinstance(profile, StoredProfile):
+                payloads = group_payloads(_as_weighable(profile), averages)
+                profile = StoredProfile(profile.lengths, profile.keys, payloads, profile.ends, profile.terms)
+                self._postings.add_profile(number, profile)
+                self._profiles.append(profile)
+            else:
+                self._profiles.append(stored_profile(profile, averages, self._postings, number))
+        if self._segmenter is None:  # no document needed the dictionary: the same words
+            self._words = kept.words
+
+    def state(self, dictionary: set[str], digests: list[str]) -> IndexState:
+        """What the next build needs to update this index (after ``build``)."""
+        assert self._words is not None
+        return IndexState(frozenset(dictionary), digests, self._profiles, self._postings, self._words)
+
+    def _merge(self, terms: list[str], entries: list[bytes], profiles: list[StoredProfile]) -> None:
+        """A worker's part: its vocabulary numbers mapped onto this builder's."""
+        postings = self._postings
+        table = []
+        for term, data in zip(terms, entries, strict=True):
+            number = postings.numbers.get(term)
+            if number is None:
+                number = postings.numbers[term] = len(postings.terms)
+                postings.terms.append(term)
+                postings.entries.append(array("I"))
+            table.append(number)
+            postings.entries[number].frombytes(data)
+        for profile in profiles:
+            numbers = array("I", map(table.__getitem__, profile.terms))
+            self._profiles.append(StoredProfile(profile.lengths, profile.keys, profile.payloads, profile.ends, numbers))
 
     def build(self) -> SearchIndex:
-        count = len(self._documents)
+        documents = self._documents
+        count = len(documents)
         common = max(COMMON_MIN_RECORDS, count * COMMON_SHARE)
-        postings = {
-            term: encode_term(entries, count)
-            for term, entries in self._postings.items()
-            if not (term[0] in PRUNED_KINDS and len(entries) > common and has_cjk(term))
-        }
-        for term in postings:
-            if term[0] == "b" and self._segmenter.is_word(term[1:]):
-                postings[term] = WORD_MARK + postings[term]
-        return SearchIndex(self._documents, postings, self._characters)
+        postings: dict[str, str] = {}
+        live = [(term, entries) for term, entries in zip(self._postings.terms, self._postings.entries, strict=True)
+                if entries]
+        if self._words is None:
+            is_word = self.segmenter.is_word
+            self._words = {term for term, _ in live if term[0] == "b" and is_word(term[1:])}
+        words = self._words
+        for term, entries in live:
+            if term[0] in PRUNED_KINDS and len(entries) > common and has_cjk(term):
+                continue
+            encoded = encode_term(entries, count)
+            postings[term] = WORD_MARK + encoded if term in words else encoded
+        characters: set[str] = set()
+        for document in documents:
+            for text in document_fields(document).values():
+                characters.update(text)
+        return SearchIndex(documents, postings, characters)
 
 
-def _new_postings() -> defaultdict[str, array]:
-    return defaultdict(partial(array, "I"))
+def _as_weighable(profile: StoredProfile) -> TermProfile:
+    return TermProfile(profile.lengths, profile.keys, ())
 
 
-def _append_postings(postings: defaultdict[str, array], number: int, terms: dict[int, set[str]]) -> None:
-    for flags, keys in terms.items():
-        # One append per posting, millions per build: looked up and called by map in C.
-        entry = (number << PAYLOAD_BITS) | flags
-        deque(map(methodcaller("append", entry), map(postings.__getitem__, keys)), maxlen=0)
-
-
-def _range_postings(
+def _range_profiles(
     documents: list[SearchDocument], segmenter: Segmenter, averages: Mapping[str, float], bounds: tuple[int, int]
-) -> dict[str, bytes]:
-    """The postings of records ``start <= number < stop``, as raw arrays (in a worker)."""
-    postings = _new_postings()
-    for number in range(*bounds):
-        _append_postings(postings, number, document_terms(documents[number], segmenter, averages))
-    return {term: entries.tobytes() for term, entries in postings.items()}
+) -> tuple[list[str], list[bytes], list[StoredProfile]]:
+    """The profiles and postings of records ``start <= number < stop`` (in a worker): its
+    vocabulary, each term's postings as raw arrays, the profiles numbered in that vocabulary."""
+    postings = Postings()
+    profiles = [stored_profile(document_profile(documents[number], segmenter), averages, postings, number)
+                for number in range(*bounds)]
+    return postings.terms, [entries.tobytes() for entries in postings.entries], profiles

@@ -12,13 +12,14 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from ...site.graph import SiteGraph, pinyin_key
 from ...site.urls import UrlScheme
 from ..context import OutputContext
 from .documents import FACETS, SearchDocument, search_documents, user_dictionary
-from .index import PAYLOAD_BITS, IndexBuilder, SearchIndex, encode_postings
+from .index import PAYLOAD_BITS, IndexBuilder, IndexState, SearchIndex, encode_postings
 from .text import Segmenter, common_characters, reading_table, t2s_query_map
 
 DATA_DIR = "search/data"
@@ -47,6 +48,21 @@ def index_files(documents: list[SearchDocument], dictionary: set[str]) -> Search
     builder = IndexBuilder(Segmenter(dictionary))
     builder.add_all(documents)
     return render_files(builder.build())
+
+
+def updated_index_files(
+    documents: list[SearchDocument], dictionary: set[str], digests: list[str], kept: IndexState | None
+) -> tuple[SearchFiles, IndexState]:
+    """The same files as ``index_files``, made from the ``kept`` state of the last build where
+    it was made with the same dictionary (only new and changed documents' terms are
+    extracted), and the state to keep for the next build. ``digests``: of the documents."""
+    builder = IndexBuilder(partial(Segmenter, dictionary))
+    if kept is not None and kept.dictionary == dictionary:
+        builder.add_updated(kept, documents, digests)
+    else:
+        builder.add_all(documents)
+    files = render_files(builder.build())
+    return files, builder.state(dictionary, digests)
 
 
 def render_files(index: SearchIndex) -> SearchFiles:

@@ -36,6 +36,7 @@ from __future__ import annotations
 import math
 import threading
 from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -254,9 +255,24 @@ class SearchIndex:
         sound = {t: v for t, v in self.postings.items() if t[0] == SOUND_KIND}
         return _split(main, TARGET_SHARD_BYTES), _split(sound, TARGET_SOUND_SHARD_BYTES)
 
+    def estimated_bytes(self) -> tuple[int, int]:
+        """What ``shards`` sizes the main and the sound shards by (see ``shard_count``)."""
+        main = sound = 0
+        for term, value in self.postings.items():
+            if term[0] == SOUND_KIND:
+                sound += estimated_size(term, value)
+            else:
+                main += estimated_size(term, value)
+        return main, sound
+
     @property
     def name_characters(self) -> set[str]:
         return {ch for d in self.documents for name in d.names for ch in normalize(name) if has_cjk(ch)}
+
+
+def estimated_size(term: str, value: str) -> int:
+    """About the bytes a term takes in its shard file."""
+    return len(term.encode()) + len(value) + 6
 
 
 def _split(postings: Mapping[str, str], target: int) -> list[dict[str, str]]:
@@ -487,19 +503,23 @@ class Postings:
             self.add(number, found, terms)
 
 
+def numbered_profile(profile: TermProfile, averages: Mapping[str, float], postings: Postings) -> StoredProfile:
+    """``profile`` weighed and numbered in ``postings``' vocabulary (new terms numbered)."""
+    terms = array("I")
+    ends = []
+    for group in profile.groups:
+        terms += postings.numbered(group)
+        ends.append(len(terms))
+    return StoredProfile(profile.lengths, profile.keys, group_payloads(profile, averages), tuple(ends), terms)
+
+
 def stored_profile(
     profile: TermProfile, averages: Mapping[str, float], postings: Postings, number: int
 ) -> StoredProfile:
-    """``profile`` numbered in ``postings``' vocabulary, its postings added as record ``number``."""
-    payloads = group_payloads(profile, averages)
-    terms = array("I")
-    ends = []
-    for found, group in zip(payloads, profile.groups, strict=True):
-        numbers = postings.numbered(group)
-        postings.add(number, found, numbers)
-        terms += numbers
-        ends.append(len(terms))
-    return StoredProfile(profile.lengths, profile.keys, payloads, tuple(ends), terms)
+    """``numbered_profile``, its postings added as record ``number`` (the last so far)."""
+    stored = numbered_profile(profile, averages, postings)
+    postings.add_profile(number, stored)
+    return stored
 
 
 def averages_of(lengths: Iterable[tuple[int, ...]]) -> dict[str, float]:
@@ -525,6 +545,8 @@ class IndexState:
     profiles: list[StoredProfile]
     postings: Postings
     words: set[str]  # bigram terms that are dictionary words (marked in the index)
+    # The words the segmenter added to jieba's dictionary (``Segmenter.added``), if it was made.
+    added: list[tuple[str, int]] | None = None
 
 
 class IndexBuilder:
@@ -592,10 +614,70 @@ class IndexBuilder:
         if self._segmenter is None:  # no document needed the dictionary: the same words
             self._words = kept.words
 
+    def update_in_place(self, kept: IndexState, documents: list[SearchDocument], digests: list[str]) -> set[int] | None:
+        """Update the kept postings where documents were edited in place (the same number of
+        documents, each either unchanged or new at the number of one that is gone): the
+        edited documents' postings are replaced, and the postings of kept documents whose
+        weights moved with the average lengths get their new payload. The numbers of the
+        terms whose postings changed; None (nothing done) when documents were added,
+        removed or reordered (every record number after them moves: ``add_updated``)."""
+        assert not self._documents
+        if len(documents) != len(kept.digests):
+            return None
+        edited = [n for n, (old, new) in enumerate(zip(kept.digests, digests, strict=True)) if old != new]
+        old_digests, new_digests = set(kept.digests), set(digests)
+        if any(digests[n] in old_digests or kept.digests[n] in new_digests for n in edited):
+            return None
+        postings = kept.postings
+        profiles = list(kept.profiles)
+        extracted = {n: document_profile(documents[n], self.segmenter) for n in edited}
+        averages = averages_of(extracted[n].lengths if n in extracted else p.lengths for n, p in enumerate(profiles))
+        changed: set[int] = set()
+        for number, profile in enumerate(profiles):
+            if number in extracted:
+                for found, terms in profile.groups():
+                    _remove_postings(postings, number, found, terms)
+                    changed.update(terms)
+                new = numbered_profile(extracted[number], averages, postings)
+                for found, terms in new.groups():
+                    _insert_postings(postings, number, found, terms)
+                    changed.update(terms)
+                profiles[number] = new
+                continue
+            payloads = group_payloads(_as_weighable(profile), averages)
+            if payloads != profile.payloads:
+                for (old, terms), found in zip(profile.groups(), payloads, strict=True):
+                    if old != found:
+                        _reweigh_postings(postings, number, found, terms)
+                        changed.update(terms)
+                profiles[number] = StoredProfile(profile.lengths, profile.keys, payloads, profile.ends, profile.terms)
+        self._postings, self._profiles, self._documents = postings, profiles, documents
+        is_word = self.segmenter.is_word
+        self._words = kept.words | {postings.terms[t] for t in changed
+                                    if postings.terms[t][0] == "b" and is_word(postings.terms[t][1:])}
+        return changed
+
+    def encoded(self, numbers: Iterable[int]) -> dict[str, str | None]:
+        """The index values of the terms ``numbers`` (as ``build`` makes them); None for a term
+        the index leaves out (no postings, or pruned)."""
+        assert self._words is not None
+        count = len(self._documents)
+        common = max(COMMON_MIN_RECORDS, count * COMMON_SHARE)
+        found: dict[str, str | None] = {}
+        for number in numbers:
+            term, entries = self._postings.terms[number], self._postings.entries[number]
+            if not entries or (term[0] in PRUNED_KINDS and len(entries) > common and has_cjk(term)):
+                found[term] = None
+                continue
+            encoded = encode_term(entries, count)
+            found[term] = WORD_MARK + encoded if term in self._words else encoded
+        return found
+
     def state(self, dictionary: set[str], digests: list[str]) -> IndexState:
         """What the next build needs to update this index (after ``build``)."""
         assert self._words is not None
-        return IndexState(frozenset(dictionary), digests, self._profiles, self._postings, self._words)
+        added = self._segmenter.added if self._segmenter is not None else None
+        return IndexState(frozenset(dictionary), digests, self._profiles, self._postings, self._words, added)
 
     def _merge(self, terms: list[str], entries: list[bytes], profiles: list[StoredProfile]) -> None:
         """A worker's part: its vocabulary numbers mapped onto this builder's."""
@@ -629,11 +711,39 @@ class IndexBuilder:
                 continue
             encoded = encode_term(entries, count)
             postings[term] = WORD_MARK + encoded if term in words else encoded
-        characters: set[str] = set()
-        for document in documents:
-            for text in document_fields(document).values():
-                characters.update(text)
-        return SearchIndex(documents, postings, characters)
+        return SearchIndex(documents, postings, index_characters(documents))
+
+
+def _remove_postings(postings: Postings, number: int, found: int, terms: array) -> None:
+    entry = (number << PAYLOAD_BITS) | found
+    for term in terms:
+        entries = postings.entries[term]
+        at = bisect_left(entries, entry)
+        del entries[at]
+
+
+def _insert_postings(postings: Postings, number: int, found: int, terms: array) -> None:
+    entry = (number << PAYLOAD_BITS) | found
+    for term in terms:
+        entries = postings.entries[term]
+        entries.insert(bisect_left(entries, entry), entry)
+
+
+def _reweigh_postings(postings: Postings, number: int, found: int, terms: array) -> None:
+    """A record's postings of ``terms`` with a new payload (one posting per record and term)."""
+    first = number << PAYLOAD_BITS
+    for term in terms:
+        entries = postings.entries[term]
+        entries[bisect_left(entries, first)] = first | found
+
+
+def index_characters(documents: Iterable[SearchDocument]) -> set[str]:
+    """Every character of the documents' original text (for the query's 繁→简 map)."""
+    characters: set[str] = set()
+    for document in documents:
+        for text in document_fields(document).values():
+            characters.update(text)
+    return characters
 
 
 def _as_weighable(profile: StoredProfile) -> TermProfile:

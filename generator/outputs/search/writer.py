@@ -14,12 +14,25 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from ...site.graph import SiteGraph, pinyin_key
 from ...site.urls import UrlScheme
 from ..context import OutputContext
 from .documents import FACETS, SearchDocument, search_documents, user_dictionary
-from .index import PAYLOAD_BITS, IndexBuilder, IndexState, SearchIndex, encode_postings
+from .index import (
+    PAYLOAD_BITS,
+    SOUND_KIND,
+    TARGET_SOUND_SHARD_BYTES,
+    IndexBuilder,
+    IndexState,
+    SearchIndex,
+    encode_postings,
+    estimated_size,
+    index_characters,
+    shard_count,
+    shard_of,
+)
 from .text import Segmenter, common_characters, reading_table, t2s_query_map
 
 DATA_DIR = "search/data"
@@ -50,49 +63,153 @@ def index_files(documents: list[SearchDocument], dictionary: set[str]) -> Search
     return render_files(builder.build())
 
 
+@dataclass
+class RenderedIndex:
+    """What the next build needs of this build's files to rewrite only those an edit changes."""
+
+    files: dict[str, str]
+    shards: int
+    sounds: int
+    estimated: tuple[int, int]  # see ``SearchIndex.estimated_bytes``
+    name_characters: set[str]
+    characters: set[str]
+    t2s: str
+
+
 def updated_index_files(
-    documents: list[SearchDocument], dictionary: set[str], digests: list[str], kept: IndexState | None
-) -> tuple[SearchFiles, IndexState]:
-    """The same files as ``index_files``, made from the ``kept`` state of the last build where
-    it was made with the same dictionary (only new and changed documents' terms are
-    extracted), and the state to keep for the next build. ``digests``: of the documents."""
+    documents: list[SearchDocument],
+    dictionary: set[str],
+    digests: list[str],
+    kept: tuple[IndexState, RenderedIndex] | None,
+) -> tuple[SearchFiles, tuple[IndexState, RenderedIndex]]:
+    """The same files as ``index_files``, made from what the last build ``kept`` where it was
+    made with the same dictionary, and what to keep for the next build. ``digests``: of
+    the documents. Documents edited in place (``IndexBuilder.update_in_place``) change only
+    their own postings and those whose weights moved: only the shards and metadata files
+    holding them are made again. Otherwise only new and changed documents' terms are
+    extracted, and the files are all made again."""
     builder = IndexBuilder(partial(Segmenter, dictionary))
-    if kept is not None and kept.dictionary == dictionary:
-        builder.add_updated(kept, documents, digests)
+    if kept is not None and kept[0].dictionary == dictionary:
+        state, rendered = kept
+        builder = IndexBuilder(partial(Segmenter, dictionary, state.added))
+        changed = builder.update_in_place(state, documents, digests)
+        if changed is not None:
+            edited = {n for n, (old, new) in enumerate(zip(state.digests, digests, strict=True)) if old != new}
+            updated = _rewritten(rendered, documents, builder.encoded(changed), edited)
+            if updated is not None:
+                return updated[0], (builder.state(dictionary, digests), updated[1])
+            files, rendered = render_files_kept(builder.build())
+            return files, (builder.state(dictionary, digests), rendered)
+        builder = IndexBuilder(partial(Segmenter, dictionary, state.added))
+        builder.add_updated(state, documents, digests)
     else:
         builder.add_all(documents)
-    files = render_files(builder.build())
-    return files, builder.state(dictionary, digests)
+    files, rendered = render_files_kept(builder.build())
+    return files, (builder.state(dictionary, digests), rendered)
 
 
 def render_files(index: SearchIndex) -> SearchFiles:
+    return render_files_kept(index)[0]
+
+
+def render_files_kept(index: SearchIndex) -> tuple[SearchFiles, RenderedIndex]:
+    """The index's files, and what an update of them needs."""
     files: dict[str, str] = {}
     shards, sound_shards = index.shards()
     for number, shard in enumerate(shards):
         files[f"s{number}.js"] = _call("shard", number, shard)
     for number, shard in enumerate(sound_shards):
         files[f"y{number}.js"] = _call("sound", number, shard)
-    for number, start in enumerate(range(0, len(index.documents), CHUNK_SIZE)):
-        chunk = [_meta(d) for d in index.documents[start : start + CHUNK_SIZE]]
-        files[f"m{number}.js"] = _call("meta", number, chunk)
+    for number in range(_chunks(len(index.documents))):
+        files[f"m{number}.js"] = _meta_file(index.documents, number)
     files["facets.js"] = _call("facets", 0, _facets(index.documents))
-    readings = reading_table(index.name_characters | set(common_characters()))
-    files["readings.js"] = _call("readings", 0, "|".join(s + chars for s, chars in readings.items()))
+    name_characters = index.name_characters
+    files["readings.js"] = _readings_file(name_characters)
+    t2s = _t2s(index.characters)
+    rendered = RenderedIndex(files, len(shards), len(sound_shards), index.estimated_bytes(), name_characters,
+                             index.characters, t2s)
+    return _finished(rendered, len(index.documents)), rendered
+
+
+def _rewritten(
+    kept: RenderedIndex, documents: list[SearchDocument], values: dict[str, str | None], edited: set[int]
+) -> tuple[SearchFiles, RenderedIndex] | None:
+    """The kept files with the terms' new ``values`` (None: left out) and the ``edited``
+    documents' metadata; None when the shards must be split anew (their count changes)."""
+    main, sound = kept.estimated
+    by_file: dict[str, dict[str, str | None]] = {}
+    for term, value in values.items():
+        sounds = term[0] == SOUND_KIND
+        name = f"y{shard_of(term, kept.sounds)}.js" if sounds else f"s{shard_of(term, kept.shards)}.js"
+        by_file.setdefault(name, {})[term] = value
+    files = dict(kept.files)
+    for name, changes in by_file.items():
+        shard: dict[str, str] = _payload(files[name])
+        for term, value in changes.items():
+            before = shard.pop(term, None)
+            delta = (estimated_size(term, value) if value is not None else 0) - (
+                estimated_size(term, before) if before is not None else 0)
+            if term[0] == SOUND_KIND:
+                sound += delta
+            else:
+                main += delta
+            if value is not None:
+                shard[term] = value
+        files[name] = _call("shard" if name[0] == "s" else "sound", int(name[1:-3]), shard)
+    if shard_count(main) != kept.shards or shard_count(sound, TARGET_SOUND_SHARD_BYTES) != kept.sounds:
+        return None
+    for number in sorted({n // CHUNK_SIZE for n in edited}):
+        files[f"m{number}.js"] = _meta_file(documents, number)
+    files["facets.js"] = _call("facets", 0, _facets(documents))
+    name_characters = SearchIndex(documents, {}, set()).name_characters
+    if name_characters != kept.name_characters:
+        files["readings.js"] = _readings_file(name_characters)
+    characters = index_characters(documents)
+    t2s = kept.t2s if characters == kept.characters else _t2s(characters)
+    rendered = RenderedIndex(files, kept.shards, kept.sounds, (main, sound), name_characters, characters, t2s)
+    return _finished(rendered, len(documents)), rendered
+
+
+def _finished(rendered: RenderedIndex, count: int) -> SearchFiles:
+    """The files with the manifest naming their folder after their content."""
+    files = rendered.files
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name].encode())
     version = digest.hexdigest()[:12]
-    t2s = t2s_query_map(index.characters)
     manifest = {
         "format": FORMAT_VERSION,
         "data": version,
-        "shards": len(shards),
-        "sounds": len(sound_shards),
+        "shards": rendered.shards,
+        "sounds": rendered.sounds,
         "chunk": CHUNK_SIZE,
-        "count": len(index.documents),
-        "t2s": "".join(k + v for k, v in sorted(t2s.items())),
+        "count": count,
+        "t2s": rendered.t2s,
     }
     return SearchFiles(_call("manifest", 0, manifest), files, version)
+
+
+def _chunks(count: int) -> int:
+    return -(-count // CHUNK_SIZE)
+
+
+def _meta_file(documents: list[SearchDocument], number: int) -> str:
+    start = number * CHUNK_SIZE
+    return _call("meta", number, [_meta(d) for d in documents[start : start + CHUNK_SIZE]])
+
+
+def _readings_file(name_characters: set[str]) -> str:
+    readings = reading_table(name_characters | set(common_characters()))
+    return _call("readings", 0, "|".join(s + chars for s, chars in readings.items()))
+
+
+def _t2s(characters: set[str]) -> str:
+    return "".join(k + v for k, v in sorted(t2s_query_map(characters).items()))
+
+
+def _payload(text: str) -> Any:
+    """The data of a file made by ``_call``."""
+    return json.loads(text[text.index(",") + 1 : -len(");\n")])
 
 
 def write_search_files(context: OutputContext, search: SearchFiles) -> list[str]:

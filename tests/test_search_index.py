@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -11,12 +12,12 @@ from pathlib import Path
 
 import jieba
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import parallel as parallel_work
-from generator.outputs.search import build_search_files, index
-from generator.outputs.search.documents import SearchDocument, user_dictionary
+from generator.outputs.search import build_search_files, document_digests, index
+from generator.outputs.search.documents import SearchDocument, search_documents, user_dictionary
 from generator.outputs.search.index import (
     NAME_FLAG,
     PAYLOAD_BITS,
@@ -29,6 +30,7 @@ from generator.outputs.search.index import (
     shard_of,
 )
 from generator.outputs.search.text import Segmenter, normalize, pinyin_terms, t2s_query_map
+from generator.outputs.search.writer import index_files, updated_index_files
 from generator.site.source import ContentSource
 from generator.site.urls import UrlScheme
 from tests.support.project import REPO, SAMPLE_DATE
@@ -293,3 +295,49 @@ def test_compatibility_forms_fold_to_what_residents_mean() -> None:
     assert normalize("ＳＯＨＯ①号楼") == "soho1号楼"
     assert normalize("⼀") == "一"  # a Kangxi radical typed for the character
     assert len(normalize("ＳＯＨＯ①　号楼")) == len("ＳＯＨＯ①　号楼")
+
+
+# --- the index updated from the last build's state (the build cache) --------------------------
+
+EDITS = ("body", "summary", "name", "added", "removed", "moved", "word")
+
+
+def edited(documents: list[SearchDocument], dictionary: set[str], kind: str, at: int, text: str
+           ) -> tuple[list[SearchDocument], set[str]]:
+    """The documents (and dictionary) after one edit an editor makes, at document ``at``."""
+    documents = list(documents)
+    at %= len(documents)
+    document = documents[at]
+    if kind == "body":
+        documents[at] = dataclasses.replace(document, body=text + "。" + document.body)
+    elif kind == "summary":
+        documents[at] = dataclasses.replace(document, summary=text)
+    elif kind == "name":
+        documents[at] = dataclasses.replace(document, title=text, names=[text, *document.names[1:]])
+    elif kind == "added":
+        documents.insert(at, dataclasses.replace(document, url=f"added/{len(documents)}/", title=text, names=[text]))
+    elif kind == "removed" and len(documents) > 2:
+        del documents[at]
+    elif kind == "moved":
+        documents.insert(len(documents) - 1 - at, documents.pop(at))
+    elif kind == "word":
+        dictionary = dictionary | {text}
+    return documents, dictionary
+
+
+@pytest.fixture(scope="module")
+def few_documents(sample_graph):  # type: ignore[no-untyped-def]
+    """A slice of the sample's documents (small: every example builds the index twice)."""
+    documents = search_documents(sample_graph, UrlScheme(directory_urls=True), REPO / "content")
+    return documents[::6], user_dictionary(sample_graph)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 10_000), han), min_size=1, max_size=3))
+def test_an_index_updated_after_edits_equals_one_built_from_scratch(few_documents, edits) -> None:  # type: ignore[no-untyped-def]
+    documents, dictionary = few_documents
+    _, kept = updated_index_files(documents, dictionary, document_digests(documents), None)
+    for kind, at, text in edits:
+        documents, dictionary = edited(documents, dictionary, kind, at, text)
+        files, kept = updated_index_files(documents, dictionary, document_digests(documents), kept)
+        assert files == index_files(documents, dictionary), f"after {kind} at {at} ({text})"

@@ -430,7 +430,7 @@ def frequency_of(level: int) -> float:
 def _text_counts(normalized: str, segmenter: Segmenter) -> Counter[str]:
     """Bigram and word terms of a normalised text -> the number of clauses containing each
     (term frequency counted per clause: clauses are remembered, counting is done in C)."""
-    return Counter(chain.from_iterable(segmenter.run_terms(run).terms for run in term_runs(normalized)))
+    return Counter(segmenter.text_terms(term_runs(normalized)))
 
 
 def _name_terms(names: list[str], segmenter: Segmenter) -> tuple[set[str], set[str]]:

@@ -332,7 +332,7 @@ def few_documents(sample_graph):  # type: ignore[no-untyped-def]
     return documents[::6], user_dictionary(sample_graph)
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 10_000), han), min_size=1, max_size=3))
 def test_an_index_updated_after_edits_equals_one_built_from_scratch(few_documents, edits) -> None:  # type: ignore[no-untyped-def]
     documents, dictionary = few_documents

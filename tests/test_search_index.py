@@ -235,6 +235,7 @@ def weight_of(term: str, average: float = 20.0, **fields: str) -> int | None:
     return None
 
 
+@settings(deadline=None)  # the first example loads jieba's dictionary (seconds on a busy machine)
 @given(han, st.sampled_from(range(len(FIELD_ORDER) - 1)))
 def test_a_word_weighs_more_in_a_field_higher_in_the_order(word: str, higher: int) -> None:
     """name ≫ kind/category/tags/facts ≫ summary ≫ body, fields being as long as usual."""

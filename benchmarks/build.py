@@ -264,7 +264,7 @@ def tree_digest(root: Path) -> dict[str, str]:
         for name in names:
             path = Path(folder) / name
             digests[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return digests
+    return dict(sorted(digests.items()))
 
 
 def differing_files(first: Path, second: Path) -> tuple[int, list[str]]:

@@ -13,7 +13,6 @@ exits non-zero if there is any. Each build runs with the code next to this scrip
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -23,19 +22,10 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build import tree_digest
 from make_content import BUILD_DATE, make_project
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def tree_digest(root: Path) -> dict[str, str]:
-    """Relative path -> SHA-256 of every file under ``root``."""
-    digests = {}
-    for folder, _dirs, names in os.walk(root):
-        for name in names:
-            path = Path(folder) / name
-            digests[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return dict(sorted(digests.items()))
 
 
 def build(project: Path) -> Path:

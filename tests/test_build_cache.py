@@ -280,3 +280,13 @@ def test_precompressed_copies_for_gzip_static_follow_every_text_file(project: Pr
     page = (project.site / f"{NOTICE_PAGE}.gz").read_bytes()
     assert "压缩测试" in gzip.decompress(page).decode("utf-8"), "the .gz of an edited page follows it"
     assert _differences(tree_digest(project.site), _cold_build(project, SAMPLE_DATE, tmp_path)) == []
+
+
+@pytest.mark.parametrize("folder", ["site", "site/.cache", "."], ids=["the site folder", "inside it", "around it"])
+def test_a_cache_folder_overlapping_the_site_is_not_used_and_never_published(project: Project, folder: str) -> None:
+    result = _build(project, TONGXIN_CACHE_DIR=str(project.root / folder))
+    assert "缓存" in result.stderr and "站点文件夹" in result.stderr, result.stderr
+    published = [path.relative_to(project.site).as_posix() for path in project.site.rglob("*")]
+    assert (project.site / "index.html").is_file() and (project.site / "search").is_dir()
+    assert not [name for name in published if name.endswith((".pickle", "manifest", "lock"))], published[:20]
+    assert not (project.site / "site").exists()

@@ -74,6 +74,13 @@ def cache_folder(site_dir: Path, configured: str | None, for_file: bool) -> Path
     return base.resolve() / ("site-file" if for_file else "site")
 
 
+
+def overlaps_site(folder: Path, site_dir: Path) -> bool:
+    """Whether a cache at ``folder`` would be published with the site (inside it) or would
+    publish over it (the site folder inside the cache, or the same folder)."""
+    return folder == site_dir or site_dir in folder.parents or folder in site_dir.parents
+
+
 @functools.cache
 def code_digest() -> str:
     """Everything in the code that a cached result may depend on: the generator's own source,

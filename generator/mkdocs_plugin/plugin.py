@@ -74,7 +74,7 @@ from ..site.published import OPENDATA_INDEX
 from ..site.source import ContentSource, resolve_build_date, zone_rules
 from ..site.urls import UrlScheme
 from . import swap
-from .cache import BuildCache, cache_folder, collector_paused
+from .cache import BuildCache, cache_folder, collector_paused, overlaps_site
 from .config import TongxinConfig
 from .incremental import IncrementalSite, PageUpdate, Templates, folder_digest, remove_file
 from .nav import with_record_sections
@@ -420,7 +420,13 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         if not self.config.cache:
             return
         final = Path(config.site_dir).resolve()
-        cache = BuildCache.open(cache_folder(final, self.config.cache_dir or None, self.config.for_file))
+        folder = cache_folder(final, self.config.cache_dir or None, self.config.for_file)
+        if overlaps_site(folder, final):
+            log.warning(f"构建缓存文件夹 {folder} 与站点文件夹 {final} 重叠，缓存会被当作网站发布出去或覆盖网站，"
+                        "本次不用缓存、从头构建；请把 TONGXIN_CACHE_DIR、--cache-dir 或 cache_dir 设到站点文件夹之外"
+                        "（build cache folder overlaps the site folder: not used）")
+            return
+        cache = BuildCache.open(folder)
         if cache is None:
             return
         self.cache = cache

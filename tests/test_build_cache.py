@@ -290,3 +290,22 @@ def test_a_cache_folder_overlapping_the_site_is_not_used_and_never_published(pro
     assert (project.site / "index.html").is_file() and (project.site / "search").is_dir()
     assert not [name for name in published if name.endswith((".pickle", "manifest", "lock"))], published[:20]
     assert not (project.site / "site").exists()
+
+
+def test_an_altered_search_state_is_not_trusted_when_the_next_edit_needs_it(project: Project, tmp_path: Path) -> None:
+    """The largest file of the cache is what the search index keeps for updating itself; an
+    edit that changes the index must find it altered, say so and make the index anew."""
+    key = {"TONGXIN_CACHE_KEY": "the key of this test"}
+    _build(project, **key)
+    largest = max((path for path in _cache(project).iterdir() if path.is_file()), key=lambda p: p.stat().st_size)
+    data = bytearray(largest.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    largest.write_bytes(bytes(data))
+    _edit(project, NOTICE, lambda text: text.replace("body: |\n", "body: |\n  状态测试：改了正文。\n\n", 1))
+    result = _build(project, **key)
+    assert "状态文件" in result.stderr and "从头" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "状态测试" in _search_texts(project)
+    assert _differences(tree_digest(project.site), _cold_build(project, SAMPLE_DATE, tmp_path)) == []
+    again = _build(project, **key)
+    assert _written(again) == 0, again.stdout + again.stderr

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import functools
 import json
+import pickle
 import re
 from array import array
 from pathlib import Path
@@ -340,5 +341,32 @@ def test_an_index_updated_after_edits_equals_one_built_from_scratch(few_document
     _, kept = updated_index_files(documents, dictionary, document_digests(documents), None)
     for kind, at, text in edits:
         documents, dictionary = edited(documents, dictionary, kind, at, text)
+        kept = pickle.loads(pickle.dumps(kept))  # as the build cache keeps it between builds
         files, kept = updated_index_files(documents, dictionary, document_digests(documents), kept)
         assert files == index_files(documents, dictionary), f"after {kind} at {at} ({text})"
+
+
+FIELD_COUNT = len(index.FIELDS)
+lengths_st = st.lists(st.integers(0, 5_000), min_size=FIELD_COUNT, max_size=FIELD_COUNT).map(tuple)
+text_key = st.lists(st.integers(0, 40), min_size=FIELD_COUNT, max_size=FIELD_COUNT).map(tuple)
+group_key = st.one_of(st.sampled_from([index.NAMED_KEY, index.PLAIN_NAME_KEY]), text_key)
+averages_st = st.lists(st.floats(1.0, 3_000.0), min_size=FIELD_COUNT, max_size=FIELD_COUNT)
+
+
+@settings(max_examples=400, deadline=None)
+@given(lengths_st, st.lists(group_key, min_size=1, max_size=12), averages_st, st.lists(
+    st.floats(-0.2, 0.2), min_size=FIELD_COUNT, max_size=FIELD_COUNT))
+def test_a_profile_left_unweighed_after_an_edit_has_the_weights_weighing_would_give(  # type: ignore[no-untyped-def]
+    lengths, keys, averages, shifts
+) -> None:
+    """A rebuild weighs again only documents whose levels the edit's new average lengths can
+    move: every other document's payloads must be exactly what weighing would give."""
+    # A term counted in a field the document does not have cannot occur: keep keys possible.
+    keys = [key if key[0] < 0 else tuple(c if n else 0 for c, n in zip(key, lengths, strict=True)) for key in keys]
+    profile = index.TermProfile(lengths, tuple(keys), ())
+    before = dict(zip(index.FIELDS, averages, strict=True))
+    after = {name: value * (1 + shift) for (name, value), shift in zip(before.items(), shifts, strict=True)}
+    weights = index.weigh(profile, before)
+    if not index.may_move(weights, lengths, after):
+        assert index.weigh(profile, after).payloads == weights.payloads
+    assert index.weigh(profile, after).payloads == index.group_payloads(profile, after)

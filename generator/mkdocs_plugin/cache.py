@@ -12,6 +12,10 @@ builds to open from disk; the plugin's ``cache_dir``, ``tongxin build --cache-di
   validation results of each record type, the last build's pages (digests), page shapes and
   templates (``generator.mkdocs_plugin.incremental``), output writers' results, pinyin sort
   keys, and every file of the published site with its SHA-256 and stamp (``files``);
+- ``state-<digest>.pickle``: output writers' own states (the search index's postings, term
+  profiles and documents; ``generator.outputs.memo.StoredState``), written and read only by
+  the process that writes that output, so the build process never holds them; the signed
+  state names each with its SHA-256, checked before it is unpickled;
 - ``site/``: a copy of the published site made of hard links (``sitetree``);
 - ``lock`` (held while a build uses the cache) and ``publishing`` (present while the site
   and ``site/`` change: a cache found with it is not trusted).
@@ -30,10 +34,8 @@ next build publishes. See docs/hosting.md.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import functools
-import gc
 import hashlib
 import hmac
 import importlib.metadata
@@ -43,11 +45,11 @@ import os
 import pickle
 import secrets
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from ..outputs.memo import STATE_FILES, collector_paused
 from .sitetree import FileEntry
 
 log = logging.getLogger("mkdocs.plugins.tongxin.cache")
@@ -230,9 +232,13 @@ class BuildCache:
         self._verified = {name for name, _digest in self._parts.values()}
         return CachedBuild(parts, manifest["layout"], parts.pop(FILES), tree_usable=True)
 
-    def save(self, parts: dict[str, Any], unchanged: set[str], layout: str, entries: dict[str, FileEntry]) -> None:
+    def save(
+        self, parts: dict[str, Any], unchanged: set[str], layout: str, entries: dict[str, FileEntry], states: set[str]
+    ) -> None:
         """Write the new state and manifest (the site and its copy are already in place);
-        ``unchanged`` parts are those loaded, still the same, and are not written again."""
+        ``unchanged`` parts are those loaded, still the same, and are not written again.
+        ``states``: the writers' state files the new state names (``StoredState``), written
+        already; any other is removed."""
         written: dict[str, list[str]] = {}
         with collector_paused():
             for part, value in {**parts, FILES: entries}.items():
@@ -256,8 +262,8 @@ class BuildCache:
         text = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         _write_atomically(self.folder / MANIFEST, self._sign(text).encode("ascii") + b"\n" + text)
         kept = {name for name, _digest in written.values()}
-        for stale in self.folder.glob("part-*.pickle"):
-            if stale.name not in kept:
+        for stale in [*self.folder.glob("part-*.pickle"), *self.folder.glob(STATE_FILES)]:
+            if stale.name not in kept | states:
                 stale.unlink(missing_ok=True)
 
     def begin_publishing(self) -> None:
@@ -277,19 +283,6 @@ class BuildCache:
 
     def _sign(self, data: bytes) -> str:
         return hmac.new(self.key, data, hashlib.sha256).hexdigest()
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Tens of thousands of objects made or walked at once: the cyclic garbage collector
-    would scan the growing heap again and again (a third of the time) for nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

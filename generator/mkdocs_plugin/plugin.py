@@ -56,7 +56,7 @@ from ..content.offline import ExternalResource, describe_external_resources, ext
 from ..content.problems import ContentError
 from ..content.validation import ValidationResult
 from ..outputs.files import SiteFiles
-from ..outputs.memo import OutputMemo
+from ..outputs.memo import OutputMemo, StoredState, collector_paused
 from ..outputs.writers import OutputContext, move_into, write_early_outputs, write_late_outputs, write_outputs
 from ..parallel import ForkedCall, fork_call, fork_map
 from ..progress import BuildProgress
@@ -74,7 +74,7 @@ from ..site.published import OPENDATA_INDEX
 from ..site.source import ContentSource, resolve_build_date, zone_rules
 from ..site.urls import UrlScheme
 from . import swap
-from .cache import BuildCache, cache_folder, collector_paused, overlaps_site
+from .cache import BuildCache, cache_folder, overlaps_site
 from .config import TongxinConfig
 from .incremental import IncrementalSite, PageUpdate, Templates, folder_digest, remove_file
 from .nav import with_record_sections
@@ -85,6 +85,7 @@ from .templates import correct_material
 
 log = logging.getLogger("mkdocs.plugins.tongxin")
 OUTPUTS = "outputs:"  # the build cache's parts holding an output writer's results
+STATES = "states"  # the build cache's part naming output writers' state files
 # Below this share of the live site's records a build is refused unless allow_shrink is set.
 SHRINK_LIMIT = 0.5
 
@@ -155,6 +156,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.summary: BuildSummary | None = None  # what a build with the cache redid (for the CLI)
         # Output writers' results of the cached build (see OutputMemo).
         self.kept_outputs: dict[tuple[str, ...], tuple[object, object]] = {}
+        self.kept_states: dict[str, StoredState] = {}  # output writers' state files (see OutputMemo)
         self.kept_pinyin = 0  # pinyin sort keys the cache had
         # A full build's early outputs: their staging folder and the process writing them.
         self.early_outputs: tuple[Path, ForkedCall[tuple[SiteFiles, OutputMemo]]] | None = None
@@ -343,7 +345,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             last = self.incremental.last
             memo = OutputMemo(self.kept_outputs, affected, keeping=True,
                               previous_graph=last.graph if last is not None else None,
-                              previous_files=self.cache.tree if self.tree_entries is not None else None)
+                              previous_files=self.cache.tree if self.tree_entries is not None else None,
+                              kept_states=self.kept_states, state_folder=self.cache.folder)
         self.outputs = OutputContext(graph, Path(config.site_dir), scheme, site, self.content_dir, memo=memo)
         if not self.serving:
             self._start_early_outputs(self.outputs)
@@ -434,6 +437,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.incremental = IncrementalSite.restored(cached.parts) if cached.parts else IncrementalSite()
         self.kept_outputs = {slot: result for name, part in cached.parts.items() if name.startswith(OUTPUTS)
                              for slot, result in part.items()}
+        self.kept_states = cached.parts.get(STATES, {})
         self.compiled_templates = _MemoryBytecodeCache(cached.parts.get("templates"))
         pinyin = cached.parts.get("pinyin", ({}, {}))
         known_pinyin_keys().update(pinyin[0])
@@ -451,6 +455,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             # Pages the cache knows by digest only cannot be taken from a copy: render them all.
             self.incremental.forget()
             self.kept_outputs = {}
+            self.kept_states = {}
             return
         self.site_files = SiteFiles({relative: entry.digest for relative, entry in self.tree_entries.items()},
                                     self.config.precompress)
@@ -627,13 +632,17 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             groups, same = self.outputs.memo.by_writer()
             parts.update({f"{OUTPUTS}{writer}": group for writer, group in groups.items()})
             unchanged.update(f"{OUTPUTS}{writer}" for writer in same)
+        states = self.outputs.memo.states if self.outputs is not None else {}
+        parts[STATES] = states
+        if states == self.kept_states:
+            unchanged.add(STATES)
         parts["templates"] = self.compiled_templates.code
         if not self.compiled_templates.added:
             unchanged.add("templates")
         parts["pinyin"] = (known_pinyin_keys(), known_spellings())
         if len(known_pinyin_keys()) + len(known_spellings()) == self.kept_pinyin:
             unchanged.add("pinyin")
-        cache.save(parts, unchanged, self.layout, entries)
+        cache.save(parts, unchanged, self.layout, entries, {stored.name for stored in states.values()})
 
     def _refuse_external_in_written(self, config: MkDocsConfig) -> None:
         """The external-resource check of a serve rebuild: only the pages it wrote."""

@@ -8,22 +8,95 @@ date, the site's name and address, the digest of a feed's entries). A per-record
 reused only while its record is not among the records the edit affects, as the pages'
 dependency model tells them (``generator.mkdocs_plugin.incremental``: the edited records,
 the records they link to and that link to them), and its key is the same.
+
+A writer may also keep a large state for updating its files (the search index's postings):
+it goes into a file of its own in the build cache (``StoredState``), written and read only by
+the process running the writer, so the build process never loads or pickles it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import hashlib
+import logging
+import os
+import pickle
 import zlib
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from ..content.models import Record
 from ..site.graph import SiteGraph
 
+log = logging.getLogger("mkdocs.plugins.tongxin.memo")
+
 T = TypeVar("T")
 RecordKey = tuple[str, str]
 RECORD_GROUPS = 16  # per-record results are kept in this many groups per writer (see by_writer)
+STATE_FILES = "state-*.pickle"  # the names ``StoredState`` files have in the cache folder
+
+
+@dataclass(frozen=True)
+class StoredState:
+    """A writer's state in a file of the cache folder, named after and checked against the
+    SHA-256 of its bytes: the digest is kept in the cache's signed state, so the file is
+    unpickled only when its bytes are the ones that build wrote."""
+
+    name: str
+    digest: str
+
+    @classmethod
+    def store(cls, folder: Path, value: Any) -> StoredState:
+        """``value`` pickled into a new file of ``folder`` (streamed: a large state is not held
+        in memory twice, as objects and as bytes)."""
+        temporary = folder / f".state-{os.getpid()}.tmp"
+        with temporary.open("wb") as file:
+            hashing = _HashingWriter(file)
+            pickle.dump(value, hashing, protocol=pickle.HIGHEST_PROTOCOL)
+        digest = hashing.digest.hexdigest()
+        stored = cls(STATE_FILES.replace("*", digest[:20]), digest)
+        os.replace(temporary, folder / stored.name)
+        return stored
+
+    def load(self, folder: Path) -> Any:
+        """The state; None when its file is missing or its bytes are not the stored ones (read
+        once: bytes checked and then read again could have been changed in between)."""
+        try:
+            data = (folder / self.name).read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != self.digest:
+            return None
+        with collector_paused():
+            return pickle.loads(data)
+
+
+class _HashingWriter:
+    """A file that also hashes what is written to it."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.file.write(data)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Tens of thousands of objects made or walked at once: the cyclic garbage collector
+    would scan the growing heap again and again (a third of the time) for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _group_of(slot: tuple[str, ...]) -> str:
@@ -50,6 +123,10 @@ class OutputMemo:
     previous_files: Path | None = None
     # Writers that computed something this build (the others' results are the kept ones).
     computed: set[str] = field(default_factory=set)
+    # Writers' states (``StoredState``): the last build's, this build's, and their folder.
+    kept_states: dict[str, StoredState] = field(default_factory=dict)
+    states: dict[str, StoredState] = field(default_factory=dict)
+    state_folder: Path | None = None
 
     def last(self, writer: str, key: Hashable) -> Any:
         """What ``writer`` kept with ``remember`` in the last build under the same ``key``, or None."""
@@ -65,6 +142,28 @@ class OutputMemo:
     def remember(self, writer: str, key: Hashable, value: Any) -> None:
         self.results[(writer,)] = (key, value)
         self.computed.add(writer)
+
+    def last_state(self, writer: str, label: str) -> Any:
+        """The state ``writer`` kept with ``keep_state`` in the last build, read from its file
+        and checked; None when there is none or (said in the log, as ``label``) it was altered."""
+        stored = self.kept_states.get(writer)
+        if stored is None or self.state_folder is None:
+            return None
+        value = stored.load(self.state_folder)
+        if value is None:
+            log.warning(f"构建缓存里{label}的状态文件不完整或已被改动，本次从头生成{label}"
+                        f"（the build cache's {writer} state file is missing or altered; making it from scratch）")
+        return value
+
+    def keep_state(self, writer: str, value: Any) -> None:
+        """Keep ``value`` for ``writer``'s next build (in a build with the cache)."""
+        if self.keeping and self.state_folder is not None:
+            self.states[writer] = StoredState.store(self.state_folder, value)
+
+    def carry_state(self, writer: str) -> None:
+        """Keep the last build's state of ``writer`` for the next build (its files did not change)."""
+        if writer in self.kept_states:
+            self.states[writer] = self.kept_states[writer]
 
     def by_writer(self) -> tuple[dict[str, dict[tuple[str, ...], tuple[Hashable, Any]]], set[str]]:
         """This build's results in groups (a writer's results, the per-record ones in
@@ -109,3 +208,4 @@ class OutputMemo:
         """Results another process computed (the search index, written beside the pages)."""
         self.results.update(other.results)
         self.computed |= other.computed
+        self.states.update(other.states)

@@ -43,7 +43,8 @@ def write_early_outputs(context: OutputContext) -> tuple[SiteFiles, OutputMemo]:
     back: the results only, not the graphs and kept results it was given)."""
     for writer in EARLY_WRITERS:
         writer(context)
-    return context.files, OutputMemo(results=context.memo.results, computed=context.memo.computed)
+    memo = context.memo
+    return context.files, OutputMemo(results=memo.results, computed=memo.computed, states=memo.states)
 
 
 def write_late_outputs(context: OutputContext) -> None:

@@ -76,11 +76,16 @@ def plain_text(markdown: str | None) -> str:
 
 def search_documents(graph: SiteGraph, scheme: UrlScheme, content_dir: Path | None) -> list[SearchDocument]:
     """Every document of the index, in index order: the records, then the free pages."""
-    # Record numbers follow the tie-break order, so the browser breaks ties by number alone.
-    documents = sorted(record_documents(graph, scheme), key=lambda d: d.standing)
-    if content_dir is not None and content_dir.is_dir():
-        documents += free_page_documents(content_dir, scheme)
-    return documents
+    return index_order(list(record_documents(graph, scheme)), free_documents(content_dir, scheme))
+
+
+def index_order(records: list[SearchDocument], free: list[SearchDocument]) -> list[SearchDocument]:
+    """Record numbers follow the tie-break order, so the browser breaks ties by number alone."""
+    return sorted(records, key=lambda d: d.standing) + free
+
+
+def free_documents(content_dir: Path | None, scheme: UrlScheme) -> list[SearchDocument]:
+    return list(free_page_documents(content_dir, scheme)) if content_dir is not None and content_dir.is_dir() else []
 
 
 def record_documents(graph: SiteGraph, scheme: UrlScheme) -> Iterator[SearchDocument]:

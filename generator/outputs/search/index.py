@@ -41,8 +41,9 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import chain, compress, repeat
+from itertools import accumulate, chain, compress, repeat
 from operator import and_, methodcaller, rshift, sub
+from typing import Any
 
 from ...parallel import fork_map, worker_count
 from .documents import SearchDocument
@@ -75,6 +76,8 @@ K1 = 2.0  # applied by the browser, which saturates the frequency a level stands
 # Body-only terms are weighted in groups of equal counts (set operations in C); counts of
 # this many and more are weighted one by one (few terms occur that often in one record).
 GROUPED_COUNTS = 6
+# Floating-point error allowed for in ``may_move`` (in level steps; sums are exact to ~1e-15).
+MARGIN_SLACK = 1e-9
 
 Groups = defaultdict[int, set[str]]  # payload -> terms
 
@@ -373,20 +376,55 @@ def field_scales(lengths: tuple[int, ...], averages: Mapping[str, float]) -> tup
     return tuple(scales)
 
 
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """A profile weighed with some average field lengths: each group's payload, the field
+    scales used, and how far (in level steps) the closest group's unrounded level lies from
+    rounding to another level (see ``may_move``)."""
+
+    payloads: tuple[int, ...]
+    scales: tuple[float, ...]
+    margin: float
+
+
 def group_payloads(profile: TermProfile, averages: Mapping[str, float]) -> tuple[int, ...]:
     """The payload (weight level and name flag) of each group of a profile."""
+    return weigh(profile, averages).payloads
+
+
+def weigh(profile: TermProfile, averages: Mapping[str, float]) -> Weights:
     scales = field_scales(profile.lengths, averages)
     found = []
+    margin = math.inf
     for key in profile.keys:
         if key[0] < 0:
-            found.append(payload(level(scales[0]), key == NAMED_KEY))
+            frequency = scales[0]
+            in_name = key == NAMED_KEY
+        else:
+            # Summed field by field in the fields' order, skipping fields without the term.
+            frequency = sum(scale * count for scale, count in zip(scales[:-1], key[:-1], strict=True) if count)
+            if key[-1]:
+                frequency += scales[-1] * key[-1]
+            in_name = key[0] > 0
+        if frequency <= 0:  # a name term of an empty name: level 0 while the document is the same
+            found.append(payload(0, in_name))
             continue
-        # Summed field by field in the fields' order, skipping fields without the term.
-        frequency = sum(scale * count for scale, count in zip(scales[:-1], key[:-1], strict=True) if count)
-        if key[-1]:
-            frequency += scales[-1] * key[-1]
-        found.append(payload(level(frequency), key[0] > 0))
-    return tuple(found)
+        position = _level_position(frequency)
+        found.append(payload(_rounded_level(position), in_name))
+        margin = min(margin, _rounding_margin(position))
+    return Weights(tuple(found), scales, margin)
+
+
+def may_move(weights: Weights, lengths: tuple[int, ...], averages: Mapping[str, float]) -> bool:
+    """Whether weighing a profile with ``averages`` could give another payload than
+    ``weights`` (made with other averages). Every frequency is a sum of field scales times
+    counts, so it moves by no more than its most moved scale: no level changes while that
+    shift, in level steps, stays below the margin."""
+    shift = 0.0
+    for old, new in zip(weights.scales, field_scales(lengths, averages), strict=True):
+        if old != new:
+            shift = max(shift, abs(2 * math.log2(new / old)))
+    return shift > 0 and shift >= weights.margin - MARGIN_SLACK
 
 
 def document_terms(
@@ -419,7 +457,26 @@ def level(frequency: float) -> int:
     """A field-weighted, length-normalised frequency in half-octave steps (0 .. LEVELS - 1)."""
     if frequency <= 0:
         return 0
-    return max(0, min(LEVELS - 1, round(2 * math.log2(frequency) + LEVEL_OFFSET)))
+    return _rounded_level(_level_position(frequency))
+
+
+def _level_position(frequency: float) -> float:
+    """The level before rounding (frequencies of present terms are positive)."""
+    return 2 * math.log2(frequency) + LEVEL_OFFSET
+
+
+def _rounded_level(position: float) -> int:
+    return max(0, min(LEVELS - 1, round(position)))
+
+
+def _rounding_margin(position: float) -> float:
+    """How far ``position`` is from the nearest point where its level changes (between two
+    levels at every half step; beyond the first and the last level, only towards them)."""
+    if position <= 0.5:
+        return 0.5 - position
+    if position >= LEVELS - 1.5:
+        return position - (LEVELS - 1.5)
+    return abs(position - math.floor(position) - 0.5)
 
 
 def frequency_of(level: int) -> float:
@@ -458,13 +515,17 @@ def _name_terms(names: list[str], segmenter: Segmenter) -> tuple[set[str], set[s
 @dataclass(frozen=True, slots=True)
 class StoredProfile:
     """A document's ``TermProfile`` with terms as numbers of the index's vocabulary (a build
-    keeps millions of them), and the payloads its groups had in the index."""
+    keeps millions of them), and the weights its groups had in the index."""
 
     lengths: tuple[int, ...]
     keys: tuple[GroupKey, ...]
-    payloads: tuple[int, ...]
+    weights: Weights
     ends: tuple[int, ...]  # where each group's terms end in ``terms``
     terms: array  # vocabulary numbers, group after group
+
+    @property
+    def payloads(self) -> tuple[int, ...]:
+        return self.weights.payloads
 
     def groups(self) -> Iterator[tuple[int, array]]:
         """(payload, vocabulary numbers) per group."""
@@ -472,6 +533,13 @@ class StoredProfile:
         for found, end in zip(self.payloads, self.ends, strict=True):
             yield found, self.terms[start:end]
             start = end
+
+    def weighed(self, averages: Mapping[str, float]) -> StoredProfile:
+        """This profile weighed with ``averages`` (itself when no payload can change)."""
+        if not may_move(self.weights, self.lengths, averages):
+            return self
+        weights = weigh(TermProfile(self.lengths, self.keys, ()), averages)
+        return StoredProfile(self.lengths, self.keys, weights, self.ends, self.terms)
 
 
 @dataclass
@@ -502,6 +570,21 @@ class Postings:
         for found, terms in profile.groups():
             self.add(number, found, terms)
 
+    # Kept in the build cache as one array of every posting and the number per term:
+    # unpickling 100,000 arrays one by one took longer than the rest of a rebuild's index.
+    def __getstate__(self) -> tuple[list[str], array, array]:
+        counts = array("I", map(len, self.entries))
+        flat = array("I")
+        deque(map(flat.extend, self.entries), maxlen=0)
+        return self.terms, counts, flat
+
+    def __setstate__(self, state: tuple[list[str], array, array]) -> None:
+        terms, counts, flat = state
+        self.terms = terms
+        self.numbers = dict(zip(terms, range(len(terms)), strict=True))
+        ends = list(accumulate(counts))
+        self.entries = list(map(flat.__getitem__, map(slice, [0, *ends[:-1]], ends)))
+
 
 def numbered_profile(profile: TermProfile, averages: Mapping[str, float], postings: Postings) -> StoredProfile:
     """``profile`` weighed and numbered in ``postings``' vocabulary (new terms numbered)."""
@@ -510,7 +593,7 @@ def numbered_profile(profile: TermProfile, averages: Mapping[str, float], postin
     for group in profile.groups:
         terms += postings.numbered(group)
         ends.append(len(terms))
-    return StoredProfile(profile.lengths, profile.keys, group_payloads(profile, averages), tuple(ends), terms)
+    return StoredProfile(profile.lengths, profile.keys, weigh(profile, averages), tuple(ends), terms)
 
 
 def stored_profile(
@@ -547,6 +630,62 @@ class IndexState:
     words: set[str]  # bigram terms that are dictionary words (marked in the index)
     # The words the segmenter added to jieba's dictionary (``Segmenter.added``), if it was made.
     added: list[tuple[str, int]] | None = None
+
+    # Kept in the build cache with the profiles as a few flat arrays (see ``Postings``).
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "profiles": _packed(self.profiles)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, profiles=_unpacked(state["profiles"]))
+
+
+@dataclass(frozen=True)
+class _PackedProfiles:
+    keys: list[GroupKey]  # every distinct group key
+    groups: array  # per document: its number of groups
+    lengths: array  # per document: its field lengths
+    scales: array  # per document: its field scales
+    margins: array  # per document
+    key_numbers: array  # per group, document after document: its key's number in ``keys``
+    payloads: array  # per group
+    ends: array  # per group
+    term_counts: array  # per document
+    terms: array  # vocabulary numbers, document after document
+
+
+def _packed(profiles: list[StoredProfile]) -> _PackedProfiles:
+    numbers: dict[GroupKey, int] = {}
+    packed = _PackedProfiles([], array("I"), array("I"), array("d"), array("d"), array("I"), array("B"),
+                             array("I"), array("I"), array("I"))
+    for profile in profiles:
+        packed.groups.append(len(profile.keys))
+        packed.lengths.extend(profile.lengths)
+        packed.scales.extend(profile.weights.scales)
+        packed.margins.append(profile.weights.margin)
+        packed.key_numbers.extend(numbers.setdefault(key, len(numbers)) for key in profile.keys)
+        packed.payloads.extend(profile.payloads)
+        packed.ends.extend(profile.ends)
+        packed.term_counts.append(len(profile.terms))
+        packed.terms.extend(profile.terms)
+    packed.keys.extend(numbers)
+    return packed
+
+
+def _unpacked(packed: _PackedProfiles) -> list[StoredProfile]:
+    fields = len(FIELDS)
+    keys = packed.keys
+    profiles = []
+    group = term = 0
+    for number, (count, terms) in enumerate(zip(packed.groups, packed.term_counts, strict=True)):
+        at = number * fields
+        weights = Weights(tuple(packed.payloads[group : group + count]), tuple(packed.scales[at : at + fields]),
+                          packed.margins[number])
+        group_keys = tuple(map(keys.__getitem__, packed.key_numbers[group : group + count]))
+        profiles.append(StoredProfile(tuple(packed.lengths[at : at + fields]), group_keys, weights,
+                                      tuple(packed.ends[group : group + count]), packed.terms[term : term + terms]))
+        group += count
+        term += terms
+    return profiles
 
 
 class IndexBuilder:
@@ -605,8 +744,7 @@ class IndexBuilder:
         averages = averages_of(profile.lengths for profile in found)
         for number, profile in enumerate(found):
             if isinstance(profile, StoredProfile):
-                payloads = group_payloads(_as_weighable(profile), averages)
-                profile = StoredProfile(profile.lengths, profile.keys, payloads, profile.ends, profile.terms)
+                profile = profile.weighed(averages)
                 self._postings.add_profile(number, profile)
                 self._profiles.append(profile)
             else:
@@ -644,13 +782,13 @@ class IndexBuilder:
                     changed.update(terms)
                 profiles[number] = new
                 continue
-            payloads = group_payloads(_as_weighable(profile), averages)
-            if payloads != profile.payloads:
-                for (old, terms), found in zip(profile.groups(), payloads, strict=True):
+            weighed = profile.weighed(averages)
+            if weighed.payloads != profile.payloads:
+                for (old, terms), found in zip(profile.groups(), weighed.payloads, strict=True):
                     if old != found:
                         _reweigh_postings(postings, number, found, terms)
                         changed.update(terms)
-                profiles[number] = StoredProfile(profile.lengths, profile.keys, payloads, profile.ends, profile.terms)
+            profiles[number] = weighed
         self._postings, self._profiles, self._documents = postings, profiles, documents
         is_word = self.segmenter.is_word
         self._words = kept.words | {postings.terms[t] for t in changed
@@ -693,7 +831,7 @@ class IndexBuilder:
             postings.entries[number].frombytes(data)
         for profile in profiles:
             numbers = array("I", map(table.__getitem__, profile.terms))
-            self._profiles.append(StoredProfile(profile.lengths, profile.keys, profile.payloads, profile.ends, numbers))
+            self._profiles.append(StoredProfile(profile.lengths, profile.keys, profile.weights, profile.ends, numbers))
 
     def build(self) -> SearchIndex:
         documents = self._documents
@@ -744,10 +882,6 @@ def index_characters(documents: Iterable[SearchDocument]) -> set[str]:
         for text in document_fields(document).values():
             characters.update(text)
     return characters
-
-
-def _as_weighable(profile: StoredProfile) -> TermProfile:
-    return TermProfile(profile.lengths, profile.keys, ())
 
 
 def _range_profiles(

@@ -117,9 +117,11 @@ imports = [time.time() - started_wall, time.process_time() - started_cpu]
 wall, cpu = time.perf_counter(), time.process_time()
 code = generator.cli.main(sys.argv[1:])
 total = [time.perf_counter() - wall, time.process_time() - cpu]
-children = __import__("resource").getrusage(__import__("resource").RUSAGE_CHILDREN)
+resource = __import__("resource")
+children, own = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)
 print("\nSTAGES " + json.dumps({"code": code, "imports": imports, "total": total, "timed": timed,
-                                 "children_cpu": children.ru_utime + children.ru_stime}))
+                                 "children_cpu": children.ru_utime + children.ru_stime,
+                                 "own": [own.ru_utime, own.ru_stime, own.ru_minflt]}))
 sys.stdout.flush()
 __import__("os")._exit(0)
 """
@@ -161,6 +163,9 @@ def table(kind: str, figures: dict[str, object]) -> str:
         if label in timed:
             wall, cpu, calls = timed[label]
             lines.append(f"{'  ' * depth + label:44} {wall:7.2f} {cpu:7.2f} {int(calls):6}")
+    user, system, faults = figures["own"]  # type: ignore[misc]
+    lines.append(f"{'main process: user, system CPU s':44} {user:7.2f} {system:7.2f}")
+    lines.append(f"{'main process: page faults (minor)':44} {int(faults):15,}")
     lines.append(f"{'forked processes (CPU)':44} {'':7} {figures['children_cpu']:7.2f}")
     lines += [f"  ! {message}" for message in figures["messages"]]  # type: ignore[union-attr]
     return "\n".join(lines)

@@ -13,6 +13,7 @@ which validates first, does not convert them a second time.
 from __future__ import annotations
 
 import functools
+import html as html_entities
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -21,11 +22,11 @@ from xml.etree.ElementTree import Element
 import markdown
 import nh3
 from markdown.extensions import Extension
-from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
+from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode, strip_tags, unique
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from .linebreaks import WideLineJoinExtension
+from .linebreaks import WideLineJoinExtension, join_wide_lines
 
 MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "toc", "attr_list", "def_list"]
 MARKDOWN_CONFIG = {
@@ -291,6 +292,107 @@ def may_have_headings(text: str) -> bool:
     return "#" in text or "[TOC]" in text or _SETEXT_UNDERLINE.search(text) is not None
 
 
+# --- bodies of plain paragraphs, lists and headings, without python-markdown ------------
+#
+# Most bodies are paragraphs of plain text, "## headings" and "- item" lists. For those the
+# HTML python-markdown gives (with the extensions above) is known: each paragraph's lines in
+# a <p>, joined where Chinese lines meet (``join_wide_lines``); each heading in an <h2>-<h6>
+# with the toc extension's id; a block of "- " lines a tight list. Converting such a body
+# directly costs a tenth; anything else (ordered, loose or nested lists, quotes, tables,
+# code, inline markup, first-level headings, indentation, unusual spacing) is left to
+# python-markdown. Tested against it on generated bodies.
+
+# Characters that make a body more than that somewhere: inline markup (as
+# ``_INLINE_MARKUP``), raw HTML and entities, tables, attribute lists, control characters
+# other than the line break, line separators, and runs of blank lines.
+_NOT_PLAIN = re.compile(r"[`\\\[<&*_|{}\x00-\x09\x0b-\x1f\x7f\x85\u2028\u2029]|  \n|\n\n\n")
+# What may not start the text of a paragraph line or a list item: quotes, list markers,
+# rules, setext underlines, definition lists, headings (taken apart before), fences.
+_BLOCK_START = frozenset("#>-+=:~")
+_HEADING = re.compile(r"(#{2,6})([^#]+)")
+_ITEM = re.compile(r"- +(.+)")
+
+
+class _PlainBody:
+    """One body converted block by block the way python-markdown's block parser goes."""
+
+    def __init__(self, heading_ids: bool) -> None:
+        self.heading_ids = heading_ids
+        self.elements: list[str] = []
+        self.last_was_list = False  # python-markdown merges a list into a list just before it
+        self.used_ids: set[str] = set()
+        self.counters: dict[str, int] = {}
+
+    def block(self, lines: list[str]) -> bool:
+        """Add one block (lines between blank lines); False if it is not plain."""
+        for index, line in enumerate(lines):
+            if line.startswith("#"):  # a heading splits its block, wherever it is
+                return (not index or self.block(lines[:index])) and self.heading(line) and (
+                    index + 1 == len(lines) or self.block(lines[index + 1:]))
+        if lines[0].startswith("-"):
+            return self.items(lines)
+        if not all(map(_plain_line, lines)):
+            return False
+        self.add("<p>" + _escaped(join_wide_lines("\n".join(lines))) + "</p>", is_list=False)
+        return True
+
+    def heading(self, line: str) -> bool:
+        heading = _HEADING.fullmatch(line)
+        title = heading.group(2).strip() if heading else ""
+        if not heading or not title:
+            return False
+        level, escaped = len(heading.group(1)), _escaped(title)
+        if not self.heading_ids:
+            self.add(f"<h{level}>{escaped}</h{level}>", is_list=False)
+            return True
+        # The toc extension's id: from the heading's HTML without its tags, unescaped.
+        slug = unique(slugify_unicode(html_entities.unescape(strip_tags(escaped)), "-"), self.used_ids, self.counters)
+        self.add(f'<h{level} id="{slug}">{escaped}</h{level}>', is_list=False)
+        return True
+
+    def items(self, lines: list[str]) -> bool:
+        if self.last_was_list:
+            return False
+        texts = []
+        for line in lines:
+            item = _ITEM.fullmatch(line)
+            if item is None or not _plain_line(item.group(1)):
+                return False
+            texts.append(f"<li>{_escaped(item.group(1))}</li>\n")
+        self.add("<ul>\n" + "".join(texts) + "</ul>", is_list=True)
+        return True
+
+    def add(self, element: str, is_list: bool) -> None:
+        self.elements.append(element)
+        self.last_was_list = is_list
+
+
+def plain_markdown(text: str, heading_ids: bool = True) -> str | None:
+    """python-markdown's HTML (before sanitising) for a body of plain paragraphs, tight "- "
+    lists and headings of level 2-6, or None when the body has anything else. Without
+    ``heading_ids``, as a converter without the toc extension gives it (no ids)."""
+    body = text.strip("\n")
+    if not body or _NOT_PLAIN.search(body):
+        return None
+    converted = _PlainBody(heading_ids)
+    if not all(converted.block(block.split("\n")) for block in body.split("\n\n")):
+        return None
+    return "\n".join(converted.elements)
+
+
+def _plain_line(line: str) -> bool:
+    """A line that python-markdown keeps as text of a paragraph or a list item."""
+    if not line or line[0].isspace() or line[-1].isspace() or line[0] in _BLOCK_START:
+        return False
+    digits = len(line) - len(line.lstrip("0123456789"))
+    return not digits or line[digits:digits + 1] not in (".", ")")  # "1." could start a list
+
+
+def _escaped(text: str) -> str:
+    """Text as python-markdown's serialiser writes it (it has no "&" or "<" here)."""
+    return text.replace(">", "&gt;")
+
+
 class MarkdownRenderer:
     def __init__(self) -> None:
         self._markdown = new_markdown()
@@ -302,8 +404,12 @@ class MarkdownRenderer:
             return ""
         if may_be_unsafe(text):
             return checked_markdown(text).safe_html  # converted once, during validation
-        converter = self._markdown if may_have_headings(text) else self._without_headings
-        return sanitize(converter.reset().convert(text))
+        headings = may_have_headings(text)
+        html = plain_markdown(text, headings)
+        if html is None:
+            converter = self._markdown if headings else self._without_headings
+            html = converter.reset().convert(text)
+        return sanitize(html)
 
 
 def unsafe_page_markup(text: str) -> tuple[Removal, ...]:

@@ -7,7 +7,9 @@ costs more than it saves below a few hundred items.
 
 A whole job that needs nothing from the work after it (the search index, built from the
 site graph while the pages render) can run in one forked process of its own with
-``fork_call``; while it runs, ``fork_map`` leaves it a core.
+``fork_call``; while it runs, ``fork_map`` leaves it a core. A job can also start before
+all it needs exists (``fork_call_given``: a rebuild's search process reads its kept state
+while the build checks the content) and be given the rest, once, when it does.
 
 A worker that dies (killed for lack of memory, say) fails the build with
 ``ChildProcessError`` instead of leaving it waiting for a result that never comes.
@@ -25,6 +27,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -131,11 +134,15 @@ class ForkedCall(Generic[R]):
     order of effects.
     """
 
-    def __init__(self, function: Callable[[], R]) -> None:
+    def __init__(self, function: Callable[[Callable[[], Any]], R], given: bool = False) -> None:
+        """``function(receive)``: ``receive()`` returns the value sent with ``give`` (when
+        ``given``; the call waits for it there)."""
         global _call, _busy_cores
-        self._function: Callable[[], R] | None = function
+        self._given: list[Any] = []  # what ``give`` gave, for a call that runs in this process
+        self._function: Callable[[], R] | None = partial(function, self._given_here)
         self._process: multiprocessing.process.BaseProcess | None = None
         self._results: multiprocessing.connection.Connection | None = None
+        self._inbox: multiprocessing.connection.Connection | None = None
         self._exitcode: int | None = None
         # Forking while other threads run (``tongxin serve``'s server) could copy a held lock.
         if not can_fork() or threading.active_count() > 1:
@@ -143,7 +150,10 @@ class ForkedCall(Generic[R]):
         self._function = None
         context = multiprocessing.get_context("fork")
         self._results, sender = context.Pipe(duplex=False)
-        _call = function  # inherited by the forked process, never pickled
+        inbox: multiprocessing.connection.Connection | None = None
+        if given:
+            inbox, self._inbox = context.Pipe(duplex=False)
+        _call = partial(function, inbox.recv if inbox is not None else self._given_here)  # inherited, never pickled
         _remember_parent()
         try:
             self._process = context.Process(target=_send_result, args=(sender,), name="tongxin-call", daemon=True)
@@ -151,7 +161,27 @@ class ForkedCall(Generic[R]):
         finally:
             _call = None
         sender.close()  # the child's copy is the only one: it closes when the child exits
+        if inbox is not None:
+            inbox.close()
         _busy_cores += 1
+
+    def give(self, value: Any) -> None:
+        """Send the value a ``fork_call_given`` call waits for (once)."""
+        if self._inbox is None:
+            self._given.append(value)
+            return
+        inbox, self._inbox = self._inbox, None
+        try:
+            inbox.send(value)
+        except OSError:  # the process ended already (it failed): ``result`` says how
+            pass
+        finally:
+            inbox.close()
+
+    def _given_here(self) -> Any:
+        if not self._given:
+            raise RuntimeError("fork_call_given: result() asked before give()")
+        return self._given.pop()
 
     def result(self) -> R:
         """The function's return value; its exception, raised here, if it failed. Once."""
@@ -179,9 +209,10 @@ class ForkedCall(Generic[R]):
     def _release(self, terminate: bool) -> None:
         global _busy_cores
         process, self._process = self._process, None
-        if self._results is not None:
-            self._results.close()
-            self._results = None
+        for connection in (self._results, self._inbox):
+            if connection is not None:
+                connection.close()
+        self._results = self._inbox = None
         if process is None:
             return
         if terminate:
@@ -209,4 +240,11 @@ def _send_result(sender: multiprocessing.connection.Connection) -> None:
 
 def fork_call(function: Callable[[], R]) -> ForkedCall[R]:
     """Start ``function()`` in a forked process (see ``ForkedCall``)."""
-    return ForkedCall(function)
+    return ForkedCall(lambda _receive: function())
+
+
+def fork_call_given(function: Callable[[Callable[[], Any]], R]) -> ForkedCall[R]:
+    """Start ``function(receive)`` in a forked process; ``receive()`` there waits for the
+    value the caller sends with ``give`` (in this process, where the call cannot fork, it
+    runs at ``result()`` with that value)."""
+    return ForkedCall(function, given=True)

@@ -76,3 +76,26 @@ def test_a_cancelled_call_stops() -> None:
     call = parallel.fork_call(lambda: signal.pause())
     call.cancel()
     assert parallel.worker_count() == parallel.cpu_count()
+
+
+@pytest.mark.parametrize("forks", [True, False], ids=["forked", "in this process"])
+def test_a_call_started_early_gets_what_it_is_given_later(forks: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not forks:
+        monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)  # serve's server thread
+    prepared = os.getpid()  # what the call had before it was given the rest
+
+    def call(receive):  # type: ignore[no-untyped-def]
+        return prepared, receive(), os.getpid()
+
+    started = parallel.fork_call_given(call)
+    started.give(["made", "later"])
+    before, given, pid = started.result()
+    assert (before, given) == (prepared, ["made", "later"])
+    assert (pid != os.getpid()) == forks
+    assert parallel.worker_count() == parallel.cpu_count()
+
+
+def test_a_call_waiting_to_be_given_something_can_be_cancelled() -> None:
+    call = parallel.fork_call_given(lambda receive: receive())
+    call.cancel()  # the build failed before it could give anything
+    assert parallel.worker_count() == parallel.cpu_count()

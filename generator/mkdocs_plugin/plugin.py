@@ -57,7 +57,18 @@ from ..content.problems import ContentError
 from ..content.validation import ValidationResult
 from ..outputs.files import SiteFiles
 from ..outputs.memo import OutputMemo, StoredState, collector_paused
-from ..outputs.writers import OutputContext, move_into, write_early_outputs, write_late_outputs, write_outputs
+from ..outputs.search.target import IndexTarget
+from ..outputs.writers import (
+    EarlyOutputs,
+    OutputContext,
+    early_outputs_input,
+    move_into,
+    prepare_early_outputs,
+    republish_early_outputs,
+    write_early_outputs,
+    write_late_outputs,
+    write_outputs,
+)
 from ..parallel import ForkedCall, fork_call, fork_map
 from ..progress import BuildProgress
 from ..render.rendering import (
@@ -159,7 +170,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.kept_states: dict[str, StoredState] = {}  # output writers' state files (see OutputMemo)
         self.kept_pinyin = 0  # pinyin sort keys the cache had
         # A full build's early outputs: their staging folder and the process writing them.
-        self.early_outputs: tuple[Path, ForkedCall[tuple[SiteFiles, OutputMemo]]] | None = None
+        self.early_outputs: tuple[Path, ForkedCall[EarlyOutputs | None]] | None = None
 
     # --- events --------------------------------------------------------------------
 
@@ -199,6 +210,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.progress = BuildProgress()  # a bar on a terminal, nothing in CI or logs
         if not self.serving:
             self._open_cache(config)
+            self._prepare_early_outputs(config)
         self.pages = self._render(config, root)
         escape_config_texts(config)
         if not self.serving:
@@ -460,19 +472,45 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.site_files = SiteFiles({relative: entry.digest for relative, entry in self.tree_entries.items()},
                                     self.config.precompress)
 
+    def _prepare_early_outputs(self, config: MkDocsConfig) -> None:
+        """A rebuild with the outputs' kept states starts their process now, before the graph."""
+        if self.cache is None or self.incremental is None or self.incremental.last is None or not self.kept_states:
+            return
+        memo = OutputMemo(self.kept_outputs, keeping=True, kept_states=self.kept_states,
+                          state_folder=self.cache.folder)
+        files = SiteFiles(self.site_files.previous, self.site_files.precompress)
+        staging = self._early_staging(Path(config.site_dir))
+        target = IndexTarget(staging, files, memo, UrlScheme(config.use_directory_urls), self.content_dir)
+        self.early_outputs = (staging, prepare_early_outputs(target))
+
     def _start_early_outputs(self, context: OutputContext) -> None:
         """The search index needs only the graph: it is written into a staging folder by a
-        process of its own while this one renders the pages."""
-        final = context.site_dir.resolve()
-        # Next to the site (a rename moves files into it), and cleared like ``.building``
-        # in case a killed build left it behind.
-        staging = final.parent / f".{final.name}.outputs"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
+        process of its own while this one renders the pages (given the graph's part, when
+        that process started before the graph; stopped, when the last index stands)."""
+        if self.early_outputs is not None:
+            staging, call = self.early_outputs
+            if republish_early_outputs(replace(context, files=self.site_files)):
+                call.cancel()
+                shutil.rmtree(staging, ignore_errors=True)
+                self.early_outputs = None
+            else:
+                call.give(early_outputs_input(context))
+            return
+        staging = self._early_staging(context.site_dir)
         files = SiteFiles(self.site_files.previous, self.site_files.precompress)
         self.early_outputs = (staging, fork_call(partial(write_early_outputs,
                                                          replace(context, site_dir=staging, files=files,
                                                                  memo=replace(context.memo, results={})))))
+
+    @staticmethod
+    def _early_staging(site_dir: Path) -> Path:
+        """Next to the site (a rename moves files into it), and cleared like ``.building`` in
+        case a killed build left it behind."""
+        final = site_dir.resolve()
+        staging = final.parent / f".{final.name}.outputs"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        return staging
 
     def _finish_early_outputs(self, site_dir: Path) -> None:
         """Wait for the early outputs (raising their error, if any) and move them into the site."""
@@ -481,7 +519,13 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         staging, call = self.early_outputs
         self.early_outputs = None
         try:
-            files, memo = call.result()
+            result = call.result()
+            if result is None:  # started before the graph, and the kept state was not usable
+                assert self.outputs is not None
+                files = SiteFiles(self.site_files.previous, self.site_files.precompress)
+                result = write_early_outputs(replace(self.outputs, site_dir=staging, files=files,
+                                                     memo=replace(self.outputs.memo, results={})))
+            files, memo = result
             self.site_files.merge(files)
             if self.outputs is not None:
                 self.outputs.memo.merge(memo)

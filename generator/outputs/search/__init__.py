@@ -7,13 +7,17 @@ Nothing here imports MkDocs: ``write_search_index`` is an output writer (see
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ...site.graph import SiteGraph
 from ...site.urls import UrlScheme
 from ..context import OutputContext
-from ..memo import RecordKey
+from ..files import SiteFiles
+from ..memo import OutputMemo, RecordKey
 from .documents import SearchDocument, free_documents, index_order, record_document, record_documents, user_dictionary
+from .target import GraphPart, IndexTarget
 
 __all__ = ["SearchFiles", "build_search_files", "write_search_files", "write_search_index"]
 
@@ -34,44 +38,107 @@ def __getattr__(name: str) -> Any:
 
 def write_search_index(context: OutputContext) -> None:
     """Write the index. A build with the cache publishes the last build's files again when
-    no record changed and the free pages are the same (the index is a function of the
-    documents and the dictionary alone: templates or configuration may have changed); else
-    it takes the last build's documents of records no edit reached (the pages' dependency
-    model says which: ``OutputMemo.affected``) and updates the index from the state the last
-    build kept (``SearchState``, read by this process alone)."""
+    no record changed and the free pages are the same (``republish_search_index``); else it
+    takes the last build's documents of records no edit reached (the pages' dependency model
+    says which: ``OutputMemo.affected``) and updates the index from the state the last build
+    kept (``SearchState``, read by the process writing the index alone)."""
     memo = context.memo
-    free = free_documents(context.content_dir, context.scheme)
     if not memo.keeping:  # no build cache: nothing to keep for a next build
         from .writer import index_files, write_search_files
 
+        free = free_documents(context.content_dir, context.scheme)
         documents = index_order(list(record_documents(context.graph, context.scheme)), free)
-        memo.remember(WRITER, None, write_search_files(context, index_files(documents, user_dictionary(context.graph))))
+        files = index_files(documents, user_dictionary(context.graph))
+        memo.remember(WRITER, None, write_search_files(IndexTarget.of(context), files))
         return
-    free_digests = document_digests(free)
-    key = (_digest(free_digests), context.scheme, context.files.precompress)
-    if memo.affected == frozenset() and _published_again(context, memo.last(WRITER, key)):
-        memo.for_file(WRITER, key, lambda: memo.last(WRITER, key))
-        memo.carry_state(WRITER)
+    if republish_search_index(context):
         return
+    state = kept_search_state(memo)
+    kept = state.records if state is not None else {}
+    part = graph_part(context.graph, context.scheme, memo.affected, kept.__contains__)
+    assert update_search_index(IndexTarget.of(context), state, part)
+
+
+def graph_part(
+    graph: SiteGraph, scheme: UrlScheme, affected: frozenset[RecordKey] | None, kept: Callable[[RecordKey], bool]
+) -> GraphPart:
+    """``kept``: whether the last build's document of a record is at hand."""
+    order: list[RecordKey] = []
+    made: dict[RecordKey, SearchDocument] = {}
+    for record in graph.all_records():
+        key = (record.type_name, record.id)
+        order.append(key)
+        if affected is None or key in affected or not kept(key):
+            made[key] = record_document(record, graph, scheme)
+    return GraphPart(order, made, user_dictionary(graph), affected)
+
+
+def republish_search_index(context: OutputContext) -> bool:
+    """Publish the last build's index again if no record changed and the free pages are the
+    same (templates or configuration may have changed: the index is a function of the
+    documents and the dictionary alone); whether it did."""
+    memo = context.memo
+    if not memo.keeping or memo.affected != frozenset():
+        return False
+    key = _files_key(IndexTarget.of(context), document_digests(free_documents(context.content_dir, context.scheme)))
+    if not _published_again(context.files, memo.last(WRITER, key)):
+        return False
+    memo.for_file(WRITER, key, lambda: memo.last(WRITER, key))
+    memo.carry_state(WRITER)
+    return True
+
+
+def kept_search_state(memo: OutputMemo) -> SearchState | None:
+    """The state the last build kept (read from its file, checked)."""
     state: SearchState | None = memo.last_state(WRITER, STATE_LABEL)
-    if state is not None and state.scheme != context.scheme:
+    return state
+
+
+def prepare_search_update(memo: OutputMemo) -> SearchState | None:
+    """What a search process started before the graph does while the build checks the
+    content: read the kept state, import the indexer and load jieba's dictionary."""
+    state = kept_search_state(memo)
+    if state is not None:
+        from .text import load_dictionary
+
+        load_dictionary()
+    return state
+
+
+def update_search_index(target: IndexTarget, state: SearchState | None, part: GraphPart) -> bool:
+    """Publish this build's index, updated from ``state`` with ``part``; False (nothing
+    written) when a record's document is in neither (the state was not usable)."""
+    memo = target.memo
+    if state is not None and state.scheme != target.scheme:
         state = None
-    records = _record_documents(context, state.records if state is not None else {})
+    kept = state.records if state is not None else {}
+    records: dict[RecordKey, tuple[SearchDocument, str]] = {}
+    for key in part.order:
+        made = part.made.get(key)
+        if made is not None:
+            records[key] = (made, document_digests([made])[0])
+        elif key in kept:
+            records[key] = kept[key]
+        else:
+            return False
+    free = free_documents(target.content_dir, target.scheme)
+    free_digests = document_digests(free)
     ordered = sorted(records.values(), key=lambda found: found[0].standing)
     documents = [document for document, _ in ordered] + free
     digests = [digest for _, digest in ordered] + free_digests
-    dictionary = user_dictionary(context.graph)
+    key = _files_key(target, free_digests)
     last = state.index if state is not None else None
-    same = last is not None and last[0].digests == digests and last[0].dictionary == dictionary
-    if same and _published_again(context, memo.previous(WRITER)):  # edits the index does not hold
+    same = last is not None and last[0].digests == digests and last[0].dictionary == part.dictionary
+    if same and _published_again(target.files, memo.previous(WRITER)):  # edits the index does not hold
         memo.remember(WRITER, key, memo.previous(WRITER))
         memo.carry_state(WRITER)  # equal digests: the kept documents are these
-        return
+        return True
     from .writer import updated_index_files, write_search_files
 
-    files, index = updated_index_files(documents, dictionary, digests, last)
-    memo.remember(WRITER, key, write_search_files(context, files))
-    memo.keep_state(WRITER, SearchState(index, context.scheme, records))
+    files, index = updated_index_files(documents, part.dictionary, digests, last)
+    memo.remember(WRITER, key, write_search_files(target, files))
+    memo.keep_state(WRITER, SearchState(index, target.scheme, records))
+    return True
 
 
 @dataclass
@@ -83,29 +150,18 @@ class SearchState:
     records: dict[RecordKey, tuple[SearchDocument, str]]  # each record's document and its digest
 
 
-def _published_again(context: OutputContext, paths: list[str] | None) -> bool:
+def _files_key(target: IndexTarget, free_digests: list[str]) -> tuple[object, ...]:
+    """What the index files are made of besides the records' documents."""
+    return (_digest(free_digests), target.scheme, target.files.precompress)
+
+
+def _published_again(files: SiteFiles, paths: list[str] | None) -> bool:
     """Keep the last build's index files ``paths`` (if the cache's copy of the site has them)."""
-    if paths is None or not all(path in context.files.previous for path in paths):
+    if paths is None or not all(path in files.previous for path in paths):
         return False
     for path in paths:
-        context.files.keep(path)
+        files.keep(path)
     return True
-
-
-def _record_documents(
-    context: OutputContext, kept: dict[RecordKey, tuple[SearchDocument, str]]
-) -> dict[RecordKey, tuple[SearchDocument, str]]:
-    """Every record's document and digest: ``kept`` for records no edit reached."""
-    affected = context.memo.affected
-    found = {}
-    for record in context.graph.all_records():
-        key = (record.type_name, record.id)
-        known = kept.get(key) if affected is not None and key not in affected else None
-        if known is None:
-            document = record_document(record, context.graph, context.scheme)
-            known = (document, document_digests([document])[0])
-        found[key] = known
-    return found
 
 
 def document_digests(documents: list[SearchDocument]) -> list[str]:

@@ -152,6 +152,11 @@ def _base_tokenizer() -> jieba.Tokenizer:
     return tokenizer
 
 
+def load_dictionary() -> None:
+    """Load jieba's dictionary now (once per process), before it is needed."""
+    _base_tokenizer()
+
+
 def _fresh_tokenizer() -> jieba.Tokenizer:
     """A tokenizer with jieba's default dictionary, copied from one loaded once per process
     (loading takes ~0.5 s; copying the word table a few milliseconds)."""

@@ -14,11 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...site.graph import SiteGraph, pinyin_key
 from ...site.urls import UrlScheme
-from ..context import OutputContext
 from .documents import FACETS, SearchDocument, search_documents, user_dictionary
 from .index import (
     PAYLOAD_BITS,
@@ -34,6 +33,9 @@ from .index import (
     shard_of,
 )
 from .text import Segmenter, common_characters, reading_table, t2s_query_map
+
+if TYPE_CHECKING:
+    from .target import IndexTarget
 
 DATA_DIR = "search/data"
 MANIFEST = "manifest.js"
@@ -212,11 +214,11 @@ def _payload(text: str) -> Any:
     return json.loads(text[text.index(",") + 1 : -len(");\n")])
 
 
-def write_search_files(context: OutputContext, search: SearchFiles) -> list[str]:
+def write_search_files(target: IndexTarget, search: SearchFiles) -> list[str]:
     """Publish the index; the site-relative paths of its files."""
     paths = [f"{DATA_DIR}/{search.version}/{name}" for name in search.files] + [f"{DATA_DIR}/{MANIFEST}"]
     for path, text in zip(paths, [*search.files.values(), search.manifest], strict=True):
-        context.write(path, text)
+        target.write(path, text)
     return paths
 
 

@@ -149,7 +149,10 @@ class OutputMemo:
         stored = self.kept_states.get(writer)
         if stored is None or self.state_folder is None:
             return None
-        value = stored.load(self.state_folder)
+        try:
+            value = stored.load(self.state_folder)
+        except Exception:  # bytes with the right digest that do not unpickle: never trusted
+            value = None
         if value is None:
             log.warning(f"构建缓存里{label}的状态文件不完整或已被改动，本次从头生成{label}"
                         f"（the build cache's {writer} state file is missing or altered; making it from scratch）")

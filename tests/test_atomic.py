@@ -28,6 +28,15 @@ def _build_in_process(project: Project, monkeypatch: pytest.MonkeyPatch, *option
     return cli.main(["build", "--config", str(project.config), "--date", SAMPLE_DATE, *options])
 
 
+def _failing_build_in_process(project: Project, monkeypatch: pytest.MonkeyPatch) -> int:
+    """A build expected to fail in a forked process: a hang fails the test instead of stalling the suite."""
+    signal.alarm(120)
+    try:
+        return _build_in_process(project, monkeypatch)
+    finally:
+        signal.alarm(0)
+
+
 def _assert_failed_and_kept(
     project: Project, published: dict[str, str], capsys: pytest.CaptureFixture[str], reason: str
 ) -> None:
@@ -114,10 +123,43 @@ def test_an_output_process_killed_for_memory_fails_the_build_instead_of_hanging(
 
     monkeypatch.setattr(outputs, "EARLY_WRITERS", [out_of_memory])
     capsys.readouterr()
-    signal.alarm(120)  # a hang fails the test instead of stalling the suite
-    try:
-        assert _build_in_process(project, monkeypatch) == 1
-    finally:
-        signal.alarm(0)
+    assert _failing_build_in_process(project, monkeypatch) == 1
 
     _assert_failed_and_kept(project, published, capsys, "内存不足")
+
+
+@pytest.mark.usefixtures("forking_build")
+@pytest.mark.parametrize("failure", ["disk full", "killed for memory"])
+def test_a_rebuild_whose_early_process_fails_keeps_the_old_site_and_the_cache(
+    failure: str, project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rebuild starts the search process before the site graph (``EarlyRebuild``): its
+    failure there fails the build too, and the next build still uses the cache."""
+    import dataclasses
+
+    assert _build_in_process(project, monkeypatch) == 0
+    published = tree_digest(project.site)
+    build_process = os.getpid()
+    search = outputs.EARLY_REBUILDS[outputs.write_search_index]
+
+    def failing(*_args: object) -> bool:
+        assert os.getpid() != build_process, "the rebuild's search index is written by a process of its own"
+        if failure == "killed for memory":
+            os.kill(os.getpid(), signal.SIGKILL)
+        raise OSError(errno.ENOSPC, "No space left on device", "search/data")
+
+    monkeypatch.setitem(outputs.EARLY_REBUILDS, outputs.write_search_index,
+                        lambda: dataclasses.replace(search(), update=failing))
+    notice = next((project.root / "content" / "notices").glob("*.yml"))
+    original = notice.read_text(encoding="utf-8")
+    notice.write_text(original.replace("body: |\n", "body: |\n  重建失败测试。\n\n", 1), encoding="utf-8")
+    capsys.readouterr()
+    assert _failing_build_in_process(project, monkeypatch) == 1
+    _assert_failed_and_kept(project, published, capsys, "内存不足" if failure == "killed for memory" else "No space")
+
+    monkeypatch.setitem(outputs.EARLY_REBUILDS, outputs.write_search_index, search)
+    capsys.readouterr()
+    assert _build_in_process(project, monkeypatch) == 0
+    assert "沿用" in capsys.readouterr().out, "the failed build left the cache usable"
+    index = (project.site / "search" / "data").rglob("*.js")
+    assert any("重建失败测试" in path.read_text(encoding="utf-8") for path in index), "the edit is found by search"

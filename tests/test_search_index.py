@@ -183,13 +183,12 @@ def test_facets_list_the_values_residents_filter_by(sample_files) -> None:  # ty
 
 
 def test_search_files_are_written_under_a_content_named_folder(sample_graph, sample_files, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from generator.outputs.context import OutputContext
+    from generator.outputs.context import OutputContext, OutputTarget
     from generator.outputs.search import write_search_files
-    from generator.outputs.search.target import IndexTarget
     from generator.render.rendering import SiteInfo
 
     site = SiteInfo("同心", sample_graph.build_date, "Asia/Shanghai")
-    write_search_files(IndexTarget.of(OutputContext(sample_graph, tmp_path, UrlScheme(), site)), sample_files)
+    write_search_files(OutputTarget.of(OutputContext(sample_graph, tmp_path, UrlScheme(), site)), sample_files)
     manifest = payload((tmp_path / "search/data/manifest.js").read_text(encoding="utf-8"))
     folder = tmp_path / "search/data" / manifest["data"]
     assert (folder / "s0.js").is_file() and (folder / "facets.js").is_file()

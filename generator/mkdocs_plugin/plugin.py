@@ -57,14 +57,15 @@ from ..content.problems import ContentError
 from ..content.validation import ValidationResult
 from ..outputs.files import SiteFiles
 from ..outputs.memo import OutputMemo, StoredState, collector_paused
-from ..outputs.search.target import IndexTarget
 from ..outputs.writers import (
     EarlyOutputs,
+    EarlyRebuild,
     OutputContext,
-    early_outputs_input,
+    OutputTarget,
+    early_outputs_given,
+    early_rebuilds,
     move_into,
     prepare_early_outputs,
-    republish_early_outputs,
     write_early_outputs,
     write_late_outputs,
     write_outputs,
@@ -171,6 +172,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.kept_pinyin = 0  # pinyin sort keys the cache had
         # A full build's early outputs: their staging folder and the process writing them.
         self.early_outputs: tuple[Path, ForkedCall[EarlyOutputs | None]] | None = None
+        self.early_rebuilds: list[EarlyRebuild] | None = None  # when started before the graph
 
     # --- events --------------------------------------------------------------------
 
@@ -474,27 +476,31 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
 
     def _prepare_early_outputs(self, config: MkDocsConfig) -> None:
         """A rebuild with the outputs' kept states starts their process now, before the graph."""
-        if self.cache is None or self.incremental is None or self.incremental.last is None or not self.kept_states:
+        rebuilds = early_rebuilds()
+        if (rebuilds is None or self.cache is None or self.incremental is None or self.incremental.last is None
+                or not self.kept_states):
             return
         memo = OutputMemo(self.kept_outputs, keeping=True, kept_states=self.kept_states,
                           state_folder=self.cache.folder)
         files = SiteFiles(self.site_files.previous, self.site_files.precompress)
         staging = self._early_staging(Path(config.site_dir))
-        target = IndexTarget(staging, files, memo, UrlScheme(config.use_directory_urls), self.content_dir)
-        self.early_outputs = (staging, prepare_early_outputs(target))
+        target = OutputTarget(staging, files, memo, UrlScheme(config.use_directory_urls), self.content_dir)
+        self.early_outputs = (staging, prepare_early_outputs(target, rebuilds))
+        self.early_rebuilds = rebuilds
 
     def _start_early_outputs(self, context: OutputContext) -> None:
         """The search index needs only the graph: it is written into a staging folder by a
         process of its own while this one renders the pages (given the graph's part, when
         that process started before the graph; stopped, when the last index stands)."""
-        if self.early_outputs is not None:
+        if self.early_outputs is not None and self.early_rebuilds is not None:
             staging, call = self.early_outputs
-            if republish_early_outputs(replace(context, files=self.site_files)):
+            given = early_outputs_given(replace(context, files=self.site_files), self.early_rebuilds)
+            if given is None:
                 call.cancel()
                 shutil.rmtree(staging, ignore_errors=True)
                 self.early_outputs = None
             else:
-                call.give(early_outputs_input(context))
+                call.give(given)
             return
         staging = self._early_staging(context.site_dir)
         files = SiteFiles(self.site_files.previous, self.site_files.precompress)

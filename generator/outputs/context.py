@@ -30,3 +30,22 @@ class OutputContext:
     def write(self, relative: str, data: bytes | str) -> None:
         """Publish one output file at ``relative`` (site-relative, ``/`` separated)."""
         self.files.write(self.site_dir, relative, data)
+
+
+@dataclass(frozen=True)
+class OutputTarget:
+    """Where a writer publishes and what of the last build it may reuse, without the graph:
+    all a process has that starts before this build's graph exists (``EarlyRebuild``)."""
+
+    site_dir: Path
+    files: SiteFiles
+    memo: OutputMemo
+    scheme: UrlScheme
+    content_dir: Path | None
+
+    @classmethod
+    def of(cls, context: OutputContext) -> OutputTarget:
+        return cls(context.site_dir, context.files, context.memo, context.scheme, context.content_dir)
+
+    def write(self, relative: str, data: str) -> None:
+        self.files.write(self.site_dir, relative, data)

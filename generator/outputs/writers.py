@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..parallel import ForkedCall, fork_call_given
 from .calendar import write_calendars
-from .context import OutputContext
+from .context import OutputContext, OutputTarget
 from .feeds import write_feeds
 from .files import SiteFiles
 from .memo import OutputMemo
@@ -26,7 +27,7 @@ from .opendata import write_opendata
 from .sitemap import write_sitemap
 
 if TYPE_CHECKING:
-    from .search.target import GraphPart, IndexTarget
+    from .search import GraphPart
 
 Writer = Callable[[OutputContext], None]
 
@@ -59,40 +60,70 @@ def _computed(memo: OutputMemo) -> OutputMemo:
     return OutputMemo(results=memo.results, computed=memo.computed, states=memo.states)
 
 
-# A rebuild with the search index's kept state starts the search process before the site
-# graph exists: it reads the state and jieba's dictionary (a few seconds at 10,000 records)
-# while the build checks the content, then is given what it needs of the graph.
+@dataclass(frozen=True)
+class EarlyRebuild:
+    """How an early writer updates its files in a rebuild from a state the last build kept
+    (``OutputMemo.keep_state``), in a process started before the site graph exists: it reads
+    the state while the build checks the content (a few seconds at 10,000 records for the
+    search index), then is given what it needs of the graph."""
+
+    # In the build process once the graph exists: publish the last files again if nothing
+    # they are made of changed; whether it did (its process is then not given anything).
+    republish: Callable[[OutputContext], bool]
+    # In the build process: what the writer needs of the graph (sent to its process).
+    given: Callable[[OutputContext], Any]
+    # In the writer's process, before the graph: read the kept state.
+    prepare: Callable[[OutputMemo], Any]
+    # In the writer's process: publish from the state and what it was given; False (nothing
+    # written) when the state is not usable.
+    update: Callable[[OutputTarget, Any, Any], bool]
 
 
-def prepare_early_outputs(target: IndexTarget) -> ForkedCall[EarlyOutputs | None]:
-    """The early outputs of a rebuild, started now in a process of its own and given
-    ``early_outputs_input`` once the graph exists. None for a result: the kept state was not
-    usable, and the outputs are to be written with ``write_early_outputs``."""
-    return fork_call_given(partial(_prepared_early_outputs, target))
+def _search_rebuild() -> EarlyRebuild:
+    from . import search
+
+    def given(context: OutputContext) -> GraphPart:
+        last = context.memo.previous_graph
+        return search.graph_part(context.graph, context.scheme, context.memo.affected,
+                                 lambda key: last is not None and last.get(*key) is not None)
+
+    return EarlyRebuild(search.republish_search_index, given, search.prepare_search_update,
+                        search.update_search_index)
 
 
-def _prepared_early_outputs(target: IndexTarget, receive: Callable[[], GraphPart]) -> EarlyOutputs | None:
-    from .search import prepare_search_update, update_search_index
+# Early writers that can start before the graph; a rebuild does so when every one can.
+EARLY_REBUILDS: dict[Writer, Callable[[], EarlyRebuild]] = {write_search_index: _search_rebuild}
 
-    state = prepare_search_update(target.memo)
-    if not update_search_index(target, state, receive()):
+
+def early_rebuilds() -> list[EarlyRebuild] | None:
+    """The early writers' ways of rebuilding before the graph exists; None if one has none."""
+    if not all(writer in EARLY_REBUILDS for writer in EARLY_WRITERS):
         return None
+    return [EARLY_REBUILDS[writer]() for writer in EARLY_WRITERS]
+
+
+def prepare_early_outputs(target: OutputTarget, rebuilds: list[EarlyRebuild]) -> ForkedCall[EarlyOutputs | None]:
+    """The early outputs of a rebuild, started now in a process of its own and given
+    ``early_outputs_given`` once the graph exists. None for a result: a kept state was not
+    usable, and the outputs are to be written with ``write_early_outputs``."""
+    return fork_call_given(partial(_prepared_early_outputs, target, rebuilds))
+
+
+def _prepared_early_outputs(
+    target: OutputTarget, rebuilds: list[EarlyRebuild], receive: Callable[[], list[Any]]
+) -> EarlyOutputs | None:
+    states = [rebuild.prepare(target.memo) for rebuild in rebuilds]
+    for rebuild, state, given in zip(rebuilds, states, receive(), strict=True):
+        if given is not None and not rebuild.update(target, state, given):
+            return None
     return target.files, _computed(target.memo)
 
 
-def early_outputs_input(context: OutputContext) -> GraphPart:
-    from .search import graph_part
-
-    last = context.memo.previous_graph
-    return graph_part(context.graph, context.scheme, context.memo.affected,
-                      lambda key: last is not None and last.get(*key) is not None)
-
-
-def republish_early_outputs(context: OutputContext) -> bool:
-    """Publish the last build's early outputs again if nothing they are made of changed."""
-    from .search import republish_search_index
-
-    return republish_search_index(context)
+def early_outputs_given(context: OutputContext, rebuilds: list[EarlyRebuild]) -> list[Any] | None:
+    """What each early writer's process is given (None for a writer whose last files were
+    published again); None when every one was."""
+    given = [None if rebuild.republish(context) else rebuild.given(context) for rebuild in rebuilds]
+    return None if all(value is None for value in given) else given
 
 
 def write_late_outputs(context: OutputContext) -> None:

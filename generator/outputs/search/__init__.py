@@ -13,11 +13,10 @@ from typing import Any
 
 from ...site.graph import SiteGraph
 from ...site.urls import UrlScheme
-from ..context import OutputContext
+from ..context import OutputContext, OutputTarget
 from ..files import SiteFiles
 from ..memo import OutputMemo, RecordKey
 from .documents import SearchDocument, free_documents, index_order, record_document, record_documents, user_dictionary
-from .target import GraphPart, IndexTarget
 
 __all__ = ["SearchFiles", "build_search_files", "write_search_files", "write_search_index"]
 
@@ -49,14 +48,24 @@ def write_search_index(context: OutputContext) -> None:
         free = free_documents(context.content_dir, context.scheme)
         documents = index_order(list(record_documents(context.graph, context.scheme)), free)
         files = index_files(documents, user_dictionary(context.graph))
-        memo.remember(WRITER, None, write_search_files(IndexTarget.of(context), files))
+        memo.remember(WRITER, None, write_search_files(OutputTarget.of(context), files))
         return
     if republish_search_index(context):
         return
     state = kept_search_state(memo)
     kept = state.records if state is not None else {}
     part = graph_part(context.graph, context.scheme, memo.affected, kept.__contains__)
-    assert update_search_index(IndexTarget.of(context), state, part)
+    assert update_search_index(OutputTarget.of(context), state, part)
+
+
+@dataclass(frozen=True)
+class GraphPart:
+    """What the index needs of this build's site graph beside the last build's documents."""
+
+    order: list[RecordKey]  # every record, in the graph's order
+    made: dict[RecordKey, SearchDocument]  # the documents of records an edit reached or not kept
+    dictionary: set[str]
+    affected: frozenset[RecordKey] | None  # see ``OutputMemo.affected``
 
 
 def graph_part(
@@ -80,7 +89,7 @@ def republish_search_index(context: OutputContext) -> bool:
     memo = context.memo
     if not memo.keeping or memo.affected != frozenset():
         return False
-    key = _files_key(IndexTarget.of(context), document_digests(free_documents(context.content_dir, context.scheme)))
+    key = _files_key(OutputTarget.of(context), document_digests(free_documents(context.content_dir, context.scheme)))
     if not _published_again(context.files, memo.last(WRITER, key)):
         return False
     memo.for_file(WRITER, key, lambda: memo.last(WRITER, key))
@@ -105,7 +114,7 @@ def prepare_search_update(memo: OutputMemo) -> SearchState | None:
     return state
 
 
-def update_search_index(target: IndexTarget, state: SearchState | None, part: GraphPart) -> bool:
+def update_search_index(target: OutputTarget, state: SearchState | None, part: GraphPart) -> bool:
     """Publish this build's index, updated from ``state`` with ``part``; False (nothing
     written) when a record's document is in neither (the state was not usable)."""
     memo = target.memo
@@ -150,7 +159,7 @@ class SearchState:
     records: dict[RecordKey, tuple[SearchDocument, str]]  # each record's document and its digest
 
 
-def _files_key(target: IndexTarget, free_digests: list[str]) -> tuple[object, ...]:
+def _files_key(target: OutputTarget, free_digests: list[str]) -> tuple[object, ...]:
     """What the index files are made of besides the records' documents."""
     return (_digest(free_digests), target.scheme, target.files.precompress)
 

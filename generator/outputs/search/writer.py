@@ -35,7 +35,7 @@ from .index import (
 from .text import Segmenter, common_characters, reading_table, t2s_query_map
 
 if TYPE_CHECKING:
-    from .target import IndexTarget
+    from ..context import OutputTarget
 
 DATA_DIR = "search/data"
 MANIFEST = "manifest.js"
@@ -214,7 +214,7 @@ def _payload(text: str) -> Any:
     return json.loads(text[text.index(",") + 1 : -len(");\n")])
 
 
-def write_search_files(target: IndexTarget, search: SearchFiles) -> list[str]:
+def write_search_files(target: OutputTarget, search: SearchFiles) -> list[str]:
     """Publish the index; the site-relative paths of its files."""
     paths = [f"{DATA_DIR}/{search.version}/{name}" for name in search.files] + [f"{DATA_DIR}/{MANIFEST}"]
     for path, text in zip(paths, [*search.files.values(), search.manifest], strict=True):

@@ -5,7 +5,9 @@ under ``context.site_dir``. ``EARLY_WRITERS`` read only the site graph and take 
 to be worth a process of their own: a build starts them as soon as the graph is built,
 while the pages render. ``LATE_WRITERS`` are quick, or need the list of built pages
 (``context.pages``), and run once the pages are written. All run before the new site
-replaces the old one.
+replaces the old one. An early writer that keeps a state for the next build may also say
+how a rebuild updates its files from that state (``EarlyRebuild``): a rebuild then starts
+its process before the graph exists.
 """
 
 from __future__ import annotations

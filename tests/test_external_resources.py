@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.content.offline import find_external_resources
 from tests.support.project import Project
 from tests.test_reproducible import tree_digest
 
@@ -82,3 +83,28 @@ def test_build_refuses_templates_pages_and_styles_that_load_from_elsewhere(proje
     assert "wuxi.gov.cn" not in report
     assert tree_digest(project.site) == published
     assert sorted(p.name for p in project.root.iterdir() if p.name.startswith(".site")) == []
+
+
+def test_the_site_scan_reads_every_html_and_css_file_once_in_path_order(tmp_path: Path) -> None:
+    """Files at any depth, upper-case suffixes, a folder named like a page, a link to a file;
+    not the files the caller scans from memory, other types, or what a linked folder holds."""
+    site, outside = tmp_path / "site", tmp_path / "outside"
+    loads = '<script src="https://cdn.example.com/{}.js"></script>\n'
+    pages = {"index.html": "index", "a/z.html": "az", "a-b/c.HTML": "abc", "x.html/inner.htm": "inner",
+             "skipped.html": "skipped", "notes.txt": "notes"}
+    for relative, name in pages.items():
+        (site / relative).parent.mkdir(parents=True, exist_ok=True)
+        (site / relative).write_text(loads.format(name), encoding="utf-8")
+    (outside / "folder").mkdir(parents=True)
+    (outside / "style.css").write_text('@import url("https://cdn.example.com/linked.css");\n', encoding="utf-8")
+    (outside / "folder" / "page.html").write_text(loads.format("folder"), encoding="utf-8")
+    (site / "linked.css").symlink_to(outside / "style.css")
+    (site / "linked-folder").symlink_to(outside / "folder")
+    found = find_external_resources(site, skip=frozenset({"skipped.html"}))
+    assert [(item.file, item.url) for item in found] == [
+        ("a/z.html", "https://cdn.example.com/az.js"),
+        ("a-b/c.HTML", "https://cdn.example.com/abc.js"),
+        ("index.html", "https://cdn.example.com/index.js"),
+        ("linked.css", "https://cdn.example.com/linked.css"),
+        ("x.html/inner.htm", "https://cdn.example.com/inner.js"),
+    ]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import html
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -178,16 +179,42 @@ def find_external_resources(site_dir: Path, skip: frozenset[str] = frozenset()) 
     ``skip`` names files (relative to ``site_dir``) that the caller scans from memory instead.
     """
     found: list[ExternalResource] = []
-    for path in sorted(site_dir.rglob("*")):
-        if path.suffix.lower() not in SCANNED_SUFFIXES or not path.is_file():
-            continue
-        relative = path.relative_to(site_dir).as_posix()
-        if relative in skip:
-            continue
-        text = path.read_text(encoding="utf-8", errors="replace")
-        for line, what, url in external_in_text(text, is_css=path.suffix.lower() == ".css"):
+    for relative, path in scanned_files(site_dir, skip):
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        for line, what, url in external_in_text(text, is_css=_suffix(relative) == ".css"):
             found.append(ExternalResource(relative, line, what, url))
     return found
+
+
+def scanned_files(site_dir: Path, skip: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """(relative path, path) of every HTML and CSS file under ``site_dir`` but those in
+    ``skip``, in path order; what ``sorted(site_dir.rglob("*"))`` gives, filtered, without
+    a Path object and a ``stat`` for each of the site's tens of thousands of files: links
+    to files count, linked folders are not entered, unreadable folders are passed over."""
+    found: list[tuple[list[str], str, str]] = []
+    pending = [("", str(site_dir))]
+    while pending:
+        prefix, folder = pending.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = list(scan)
+        except PermissionError:
+            continue
+        for entry in entries:
+            relative = prefix + entry.name
+            symlink = entry.is_symlink()
+            if not symlink and entry.is_dir(follow_symlinks=False):
+                pending.append((relative + "/", entry.path))
+            elif _suffix(entry.name) in SCANNED_SUFFIXES and relative not in skip and (
+                    Path(entry.path).is_file() if symlink else entry.is_file(follow_symlinks=False)):
+                found.append((relative.split("/"), relative, entry.path))
+    return [(relative, path) for _parts, relative, path in sorted(found)]
+
+
+def _suffix(name: str) -> str:
+    """The suffix of a file name as ``Path.suffix`` has it, lower case."""
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
 # --- naming the source of a finding ------------------------------------------------------

@@ -526,11 +526,11 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.early_outputs = None
         try:
             result = call.result()
-            if result is None:  # started before the graph, and the kept state was not usable
+            if result is None:  # started before the graph, and a kept state was not usable (said there)
                 assert self.outputs is not None
                 files = SiteFiles(self.site_files.previous, self.site_files.precompress)
-                result = write_early_outputs(replace(self.outputs, site_dir=staging, files=files,
-                                                     memo=replace(self.outputs.memo, results={})))
+                memo = replace(self.outputs.memo, results={}, kept_states={})
+                result = write_early_outputs(replace(self.outputs, site_dir=staging, files=files, memo=memo))
             files, memo = result
             self.site_files.merge(files)
             if self.outputs is not None:

@@ -261,10 +261,12 @@ class BuildCache:
         }
         text = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         _write_atomically(self.folder / MANIFEST, self._sign(text).encode("ascii") + b"\n" + text)
-        kept = {name for name, _digest in written.values()}
-        for stale in [*self.folder.glob("part-*.pickle"), *self.folder.glob(STATE_FILES)]:
-            if stale.name not in kept | states:
-                stale.unlink(missing_ok=True)
+        kept = {name for name, _digest in written.values()} | states
+        # A state file being written by a killed build stays behind as a temporary file.
+        for pattern in ("part-*.pickle", STATE_FILES, ".state-*.tmp"):
+            for stale in self.folder.glob(pattern):
+                if stale.name not in kept:
+                    stale.unlink(missing_ok=True)
 
     def begin_publishing(self) -> None:
         (self.folder / PUBLISHING).touch()

@@ -55,7 +55,8 @@ def write_search_index(context: OutputContext) -> None:
     state = kept_search_state(memo)
     kept = state.records if state is not None else {}
     part = graph_part(context.graph, context.scheme, memo.affected, kept.__contains__)
-    assert update_search_index(OutputTarget.of(context), state, part)
+    if not update_search_index(OutputTarget.of(context), state, part):  # every document is made or kept
+        raise RuntimeError("search index: a record has no document")
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,6 @@ class GraphPart:
     order: list[RecordKey]  # every record, in the graph's order
     made: dict[RecordKey, SearchDocument]  # the documents of records an edit reached or not kept
     dictionary: set[str]
-    affected: frozenset[RecordKey] | None  # see ``OutputMemo.affected``
 
 
 def graph_part(
@@ -79,7 +79,7 @@ def graph_part(
         order.append(key)
         if affected is None or key in affected or not kept(key):
             made[key] = record_document(record, graph, scheme)
-    return GraphPart(order, made, user_dictionary(graph), affected)
+    return GraphPart(order, made, user_dictionary(graph))
 
 
 def republish_search_index(context: OutputContext) -> bool:
@@ -105,7 +105,7 @@ def kept_search_state(memo: OutputMemo) -> SearchState | None:
 
 def prepare_search_update(memo: OutputMemo) -> SearchState | None:
     """What a search process started before the graph does while the build checks the
-    content: read the kept state, import the indexer and load jieba's dictionary."""
+    content: read the kept state and load jieba's dictionary."""
     state = kept_search_state(memo)
     if state is not None:
         from .text import load_dictionary

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from generator.content.loading import parse_record_document
 from generator.content.models import RECORD_TYPES
@@ -90,34 +92,67 @@ def open_form(page, server: LiveServer, route: str) -> None:  # type: ignore[no-
     page.get_by_label("编号（文件名）").wait_for()
 
 
+def field_control(page, label: str):  # type: ignore[no-untyped-def]
+    """One field of the form: its label, its input and (for a select) its own menu."""
+    return page.locator("div[aria-label$=' field']").filter(has=page.get_by_text(label, exact=True)).last
+
+
 def choose(page, label: str, typed: str, option: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    """A select or relation field: type part of the Chinese text, pick the option shown."""
-    page.get_by_label(label, exact=True).click()
+    """A select or relation field: type part of the Chinese text, step through that field's
+    own menu to the option and take it with Enter, as a keyboard user does, then wait until
+    the field shows it as chosen. (A mouse click on an option the menu is still re-rendering
+    can be lost on a busy machine.)"""
+    chosen = option or typed
+    control = field_control(page, label)
+    box = control.get_by_role("combobox")
+    box.click()
     page.keyboard.type(typed)
-    page.get_by_text(option or typed, exact=True).last.click()
+    options = control.get_by_role("option")
+    expect(options.get_by_text(chosen, exact=True)).to_be_visible()
+    for _ in range(options.count()):
+        active = box.get_attribute("aria-activedescendant")
+        if active and page.locator(f"[id='{active}']").inner_text() == chosen:
+            break
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(control.locator("[class*='singleValue']")).to_have_text(chosen)
+
+
+def fill_in(page, label: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    """A text or date field, checked to hold the value before going on."""
+    field = page.get_by_label(label, exact=True)
+    field.fill(value)
+    expect(field).to_have_value(value)
 
 
 def fill_notice(page, record_id: str, *, end: str, body: str) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_label("编号（文件名）").fill(record_id)
-    page.get_by_label("标题", exact=True).fill("美丽园居民区党总支2026年11月党费收缴情况公开")
+    fill_in(page, "编号（文件名）", record_id)
+    fill_in(page, "标题", "美丽园居民区党总支2026年11月党费收缴情况公开")
     choose(page, "公开类别", "党费收缴")
     choose(page, "形式 (可选)", "公开")
     choose(page, "发布党组织", "美丽园", "中共静安寺街道美丽园居民区总支部委员会")
-    page.get_by_label("发布日期").fill("2026-12-01")
-    page.get_by_label("开始日期").fill("2026-12-01")
-    page.get_by_label("结束日期").fill(end)
-    page.get_by_label("受理部门 (可选)").fill("美丽园居民区党总支")
+    fill_in(page, "发布日期", "2026-12-01")
+    fill_in(page, "开始日期", "2026-12-01")
+    fill_in(page, "结束日期", end)
+    fill_in(page, "受理部门 (可选)", "美丽园居民区党总支")
     body_editor = page.locator('[aria-label="markdown field"]').locator("[contenteditable=true], textarea").first
     body_editor.click()
     page.keyboard.type(body)
+    expect(body_editor).to_contain_text(body)
 
 
 def publish(page) -> str:  # type: ignore[no-untyped-def]
-    """Click 发布 and wait for Tongxin's report of the save; its text."""
+    """Click 发布 and wait for Tongxin's report of the save; its text. The form's own
+    checks (a required field left empty) send nothing: they are the failure's message."""
     page.get_by_role("button", name="发布").first.click()
     page.get_by_text("立即发布").click()
     report = page.locator("#tongxin-save-report")
-    report.wait_for(state="visible")
+    try:
+        report.wait_for(state="visible", timeout=60_000)
+    except PlaywrightTimeout:
+        messages = page.locator("[class*='ControlErrorsList'], [class*='Toast']").all_inner_texts()
+        refused_here = sorted(set(messages) - {""})
+        raise AssertionError(f"no answer to the save; the form says: {refused_here}") from None
     return report.inner_text()
 
 

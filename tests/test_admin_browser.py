@@ -30,6 +30,8 @@ ORGANIZATION = "meiliyuan-jumin-qu-dangzongzhi"  # 中共静安寺街道美丽�
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 SCREENSHOTS = os.environ.get("TONGXIN_DOC_SCREENSHOTS")
 WATCHES: dict[int, object] = {}  # what each test's page did on the network
+# How long the form may take to show what was typed or chosen (CI runs two browsers on 2 cores).
+SETTLE_MS = 30_000
 
 
 def git(project: Project, *args: str) -> str:
@@ -108,21 +110,21 @@ def choose(page, label: str, typed: str, option: str | None = None) -> None:  # 
     box.click()
     page.keyboard.type(typed)
     options = control.get_by_role("option")
-    expect(options.get_by_text(chosen, exact=True)).to_be_visible()
+    expect(options.get_by_text(chosen, exact=True)).to_be_visible(timeout=SETTLE_MS)
     for _ in range(options.count()):
         active = box.get_attribute("aria-activedescendant")
         if active and page.locator(f"[id='{active}']").inner_text() == chosen:
             break
         page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    expect(control.locator("[class*='singleValue']")).to_have_text(chosen)
+    expect(control.locator("[class*='singleValue']")).to_have_text(chosen, timeout=SETTLE_MS)
 
 
 def fill_in(page, label: str, value: str) -> None:  # type: ignore[no-untyped-def]
     """A text or date field, checked to hold the value before going on."""
     field = page.get_by_label(label, exact=True)
     field.fill(value)
-    expect(field).to_have_value(value)
+    expect(field).to_have_value(value, timeout=SETTLE_MS)
 
 
 def fill_notice(page, record_id: str, *, end: str, body: str) -> None:  # type: ignore[no-untyped-def]
@@ -138,7 +140,7 @@ def fill_notice(page, record_id: str, *, end: str, body: str) -> None:  # type: 
     body_editor = page.locator('[aria-label="markdown field"]').locator("[contenteditable=true], textarea").first
     body_editor.click()
     page.keyboard.type(body)
-    expect(body_editor).to_contain_text(body)
+    expect(body_editor).to_contain_text(body, timeout=SETTLE_MS)
 
 
 def publish(page) -> str:  # type: ignore[no-untyped-def]

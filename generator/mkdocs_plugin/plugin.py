@@ -482,7 +482,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             return
         memo = OutputMemo(self.kept_outputs, keeping=True, kept_states=self.kept_states,
                           state_folder=self.cache.folder)
-        files = SiteFiles(self.site_files.previous, self.site_files.precompress)
+        files = self.site_files.fresh()
         staging = self._early_staging(Path(config.site_dir))
         target = OutputTarget(staging, files, memo, UrlScheme(config.use_directory_urls), self.content_dir)
         self.early_outputs = (staging, prepare_early_outputs(target, rebuilds))
@@ -503,7 +503,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
                 call.give(given)
             return
         staging = self._early_staging(context.site_dir)
-        files = SiteFiles(self.site_files.previous, self.site_files.precompress)
+        files = self.site_files.fresh()
         self.early_outputs = (staging, fork_call(partial(write_early_outputs,
                                                          replace(context, site_dir=staging, files=files,
                                                                  memo=replace(context.memo, results={})))))
@@ -528,7 +528,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             result = call.result()
             if result is None:  # started before the graph, and a kept state was not usable (said there)
                 assert self.outputs is not None
-                files = SiteFiles(self.site_files.previous, self.site_files.precompress)
+                files = self.site_files.fresh()
                 memo = replace(self.outputs.memo, results={}, kept_states={})
                 result = write_early_outputs(replace(self.outputs, site_dir=staging, files=files, memo=memo))
             files, memo = result

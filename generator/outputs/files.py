@@ -50,6 +50,11 @@ class SiteFiles:
     copies: dict[str, str] = field(default_factory=dict)
     _previous_paths: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
+    def fresh(self) -> SiteFiles:
+        """An empty record for another writer of this build (the early outputs' process):
+        the same previous build to take unchanged files from, nothing written yet."""
+        return SiteFiles(self.previous, self.precompress)
+
     def write(self, root: Path, relative: str, data: bytes | str) -> None:
         """Publish ``data`` at ``relative``: written under ``root``, unless the previous
         build's file there has the same bytes."""

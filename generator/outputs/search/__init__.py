@@ -16,7 +16,7 @@ from ...site.urls import UrlScheme
 from ..context import OutputContext, OutputTarget
 from ..files import SiteFiles
 from ..memo import OutputMemo, RecordKey
-from .documents import SearchDocument, free_documents, index_order, record_document, record_documents, user_dictionary
+from .documents import SearchDocument, free_documents, record_document, search_documents, user_dictionary
 
 __all__ = ["SearchFiles", "build_search_files", "write_search_files", "write_search_index"]
 
@@ -45,8 +45,7 @@ def write_search_index(context: OutputContext) -> None:
     if not memo.keeping:  # no build cache: nothing to keep for a next build
         from .writer import index_files, write_search_files
 
-        free = free_documents(context.content_dir, context.scheme)
-        documents = index_order(list(record_documents(context.graph, context.scheme)), free)
+        documents = search_documents(context.graph, context.scheme, context.content_dir)
         files = index_files(documents, user_dictionary(context.graph))
         memo.remember(WRITER, None, write_search_files(OutputTarget.of(context), files))
         return

@@ -76,12 +76,8 @@ def plain_text(markdown: str | None) -> str:
 
 def search_documents(graph: SiteGraph, scheme: UrlScheme, content_dir: Path | None) -> list[SearchDocument]:
     """Every document of the index, in index order: the records, then the free pages."""
-    return index_order(list(record_documents(graph, scheme)), free_documents(content_dir, scheme))
-
-
-def index_order(records: list[SearchDocument], free: list[SearchDocument]) -> list[SearchDocument]:
-    """Record numbers follow the tie-break order, so the browser breaks ties by number alone."""
-    return sorted(records, key=lambda d: d.standing) + free
+    # Record numbers follow the tie-break order, so the browser breaks ties by number alone.
+    return sorted(record_documents(graph, scheme), key=lambda d: d.standing) + free_documents(content_dir, scheme)
 
 
 def free_documents(content_dir: Path | None, scheme: UrlScheme) -> list[SearchDocument]:

@@ -201,12 +201,25 @@ def _symlink(project: Project) -> None:
     (_cache(project) / "site" / "linked.html").symlink_to("/etc/hostname")
 
 
+def _replaced(path: Path, by: str) -> None:
+    """A cache file replaced by what a cache restored from elsewhere could hold in its place:
+    a link to a file that never ends, or a named pipe nothing writes to."""
+    path.unlink()
+    if by == "endless":
+        path.symlink_to("/dev/zero")
+    else:
+        os.mkfifo(path)
+
+
 TAMPERING: dict[str, tuple[Callable[[Project], None], str]] = {
     "truncated manifest": (lambda p: (_cache(p) / "manifest").write_bytes(
         (_cache(p) / "manifest").read_bytes()[:200]), "构建缓存"),
     "foreign key": (lambda p: _resign(p, lambda m: None, "someone else's key"), "缓存密钥"),
     "state files altered": (lambda p: [part.write_bytes(b"\x80\x05N.") for part in _cache(p).glob("part-*.pickle")],
                             "状态文件"),
+    "manifest a named pipe": (lambda p: _replaced(_cache(p) / "manifest", "pipe"), "构建缓存"),
+    "state files linked to an endless file": (
+        lambda p: [_replaced(part, "endless") for part in _cache(p).glob("part-*.pickle")], "构建缓存"),
     "older code": (lambda p: _resign(p, lambda m: m.update(code="0" * 64), "the key of this test"), "已更新"),
     "interrupted publishing": (lambda p: (_cache(p) / "publishing").touch(), "中断"),
     "page altered in place": (_tamper_with_page, "副本与记录不符"),
@@ -292,15 +305,29 @@ def test_a_cache_folder_overlapping_the_site_is_not_used_and_never_published(pro
     assert not (project.site / "site").exists()
 
 
-def test_an_altered_search_state_is_not_trusted_when_the_next_edit_needs_it(project: Project, tmp_path: Path) -> None:
+def _flip_a_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+SEARCH_STATE_DAMAGE: dict[str, Callable[[Path], None]] = {
+    "a byte flipped": _flip_a_byte,
+    "linked to an endless file": lambda path: _replaced(path, "endless"),
+    "a named pipe": lambda path: _replaced(path, "pipe"),
+}
+
+
+@pytest.mark.parametrize("damage", list(SEARCH_STATE_DAMAGE))
+def test_an_altered_search_state_is_not_trusted_when_the_next_edit_needs_it(
+    damage: str, project: Project, tmp_path: Path
+) -> None:
     """The largest file of the cache is what the search index keeps for updating itself; an
     edit that changes the index must find it altered, say so and make the index anew."""
     key = {"TONGXIN_CACHE_KEY": "the key of this test"}
     _build(project, **key)
     largest = max((path for path in _cache(project).iterdir() if path.is_file()), key=lambda p: p.stat().st_size)
-    data = bytearray(largest.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    largest.write_bytes(bytes(data))
+    SEARCH_STATE_DAMAGE[damage](largest)
     _edit(project, NOTICE, lambda text: text.replace("body: |\n", "body: |\n  状态测试：改了正文。\n\n", 1))
     result = _build(project, **key)
     assert "状态文件" in result.stderr and "从头" in result.stderr, result.stderr

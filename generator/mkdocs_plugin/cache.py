@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..outputs.memo import STATE_FILES, collector_paused
+from ..outputs.memo import STATE_FILES, collector_paused, read_cache_file
 from .sitetree import FileEntry
 
 log = logging.getLogger("mkdocs.plugins.tongxin.cache")
@@ -211,7 +211,7 @@ class BuildCache:
             raise CacheRefused("还没有缓存", "no cache yet", reported=False)
         if (self.folder / PUBLISHING).exists():
             raise CacheRefused("上一次构建在发布时中断", "the last build was interrupted while publishing")
-        signature, _, text = manifest_path.read_bytes().partition(b"\n")
+        signature, _, text = read_cache_file(manifest_path).partition(b"\n")
         if not hmac.compare_digest(signature, self._sign(text).encode("ascii")):
             raise CacheRefused("缓存不是用本机的缓存密钥写的（或已被改动）",
                                "the cache was not written with this machine's cache key, or was altered")
@@ -224,7 +224,7 @@ class BuildCache:
         parts = {}
         with collector_paused():  # unpickling makes many objects and no cycles
             for part, (name, digest) in manifest["parts"].items():
-                data = (self.folder / name).read_bytes()
+                data = read_cache_file(self.folder / name)
                 if hashlib.sha256(data).hexdigest() != digest:
                     raise CacheRefused("缓存状态文件不完整或已被改动", "the cache's state file is truncated or altered")
                 parts[part] = pickle.loads(data)

@@ -22,6 +22,7 @@ import hashlib
 import logging
 import os
 import pickle
+import stat
 import zlib
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
@@ -65,7 +66,7 @@ class StoredState:
         """The state; None when its file is missing or its bytes are not the stored ones (read
         once: bytes checked and then read again could have been changed in between)."""
         try:
-            data = (folder / self.name).read_bytes()
+            data = read_cache_file(folder / self.name)
         except OSError:
             return None
         if hashlib.sha256(data).hexdigest() != self.digest:
@@ -84,6 +85,17 @@ class _HashingWriter:
     def write(self, data: bytes) -> int:
         self.digest.update(data)
         return self.file.write(data)
+
+
+def read_cache_file(path: Path) -> bytes:
+    """The bytes of a file the build cache wrote. Only a regular file is read: a cache
+    restored from elsewhere (a CI cache, a copied folder) could hold a link to /dev/zero or a
+    named pipe in its place, and reading that would never end. OSError otherwise."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(f"not a regular file: {path}")
+        return file.read()
 
 
 @contextlib.contextmanager

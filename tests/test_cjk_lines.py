@@ -49,7 +49,7 @@ def paragraph_text(html: str) -> str:
     return re.sub(r"\s+", " ", paragraph)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.lists(LINE, min_size=2, max_size=6), st.lists(INDENT, min_size=6, max_size=6))
 def test_body_paragraph_joins_lines_like_a_chinese_reader_expects(lines: list[str], indents: list[str]) -> None:
     lines = [line.strip() for line in lines]
@@ -58,14 +58,14 @@ def test_body_paragraph_joins_lines_like_a_chinese_reader_expects(lines: list[st
     assert paragraph_text(MarkdownRenderer().render(source)) == expected_join(lines)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.lists(LINE, min_size=2, max_size=6))
 def test_search_snippet_text_joins_lines_the_same_way(lines: list[str]) -> None:
     lines = [line.strip() for line in lines]
     assert plain_text("\n".join(lines)) == expected_join(lines)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(st.text(HAN, min_size=1, max_size=6), st.text(HAN, min_size=1, max_size=6),
        st.text(HAN, min_size=1, max_size=6))
 def test_a_join_across_inline_markup_has_no_space_either(before: str, bold: str, after: str) -> None:

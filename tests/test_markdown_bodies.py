@@ -23,7 +23,7 @@ WITH_SHORTCUT = new_markdown()
 WITHOUT_SHORTCUT = new_markdown(shortcut=False)
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow])
 @given(TEXTS)
 def test_the_plain_text_shortcut_gives_the_same_html(text: str) -> None:
     assert WITH_SHORTCUT.reset().convert(text) == WITHOUT_SHORTCUT.reset().convert(text)
@@ -64,7 +64,7 @@ USUAL_BODIES = st.lists(USUAL_BLOCKS, min_size=1, max_size=8).map("\n\n".join)
 WITHOUT_HEADINGS = new_markdown(headings=False)
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1500, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(USUAL_BODIES, BODIES, TEXTS))
 def test_bodies_converted_directly_get_python_markdowns_html(text: str) -> None:
     for converter, heading_ids in ((WITH_SHORTCUT, True), (WITHOUT_HEADINGS, False)):

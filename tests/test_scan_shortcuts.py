@@ -59,7 +59,7 @@ def folded_one_by_one(text: str) -> tuple[str, list[int]]:
     return "".join(chars), offsets
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(texts)
 def test_numbers_are_read_as_folding_each_character_would(text: str) -> None:
     flat, offsets = privacy._normalised(text)
@@ -68,7 +68,7 @@ def test_numbers_are_read_as_folding_each_character_would(text: str) -> None:
     assert list(offsets) == expected_offsets
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(addresses)
 def test_no_dwelling_the_full_pattern_finds_is_skipped(text: str) -> None:
     for seen in (text, unicodedata.normalize("NFKC", text)):  # home_addresses searches either
@@ -90,7 +90,7 @@ def invisible_one_by_one(text: str) -> list[tuple[int, str]]:
             if char not in "\n\r\t\u200d" and unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.lists(texts, min_size=1, max_size=3))
 def test_invisible_characters_are_all_found_in_texts_seen_one_after_another(batch: list[str]) -> None:
     for text in batch:  # what one text taught the check must not hide anything in the next
@@ -108,7 +108,7 @@ STOCK_MARKDOWN = markdown.Markdown(extensions=[*markup.MARKDOWN_EXTENSIONS, Wide
                                    extension_configs=markup.MARKDOWN_CONFIG)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(markdown_texts)
 def test_a_body_gives_the_html_of_the_stock_toc_extension(text: str) -> None:
     """Bodies without headings skip the toc extension, the others build a table of contents

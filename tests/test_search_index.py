@@ -236,7 +236,6 @@ def weight_of(term: str, average: float = 20.0, **fields: str) -> int | None:
     return None
 
 
-@settings(deadline=None)  # the first example loads jieba's dictionary (seconds on a busy machine)
 @given(han, st.sampled_from(range(len(FIELD_ORDER) - 1)))
 def test_a_word_weighs_more_in_a_field_higher_in_the_order(word: str, higher: int) -> None:
     """name ≫ kind/category/tags/facts ≫ summary ≫ body, fields being as long as usual."""
@@ -334,7 +333,7 @@ def few_documents(sample_graph):  # type: ignore[no-untyped-def]
     return documents[::6], user_dictionary(sample_graph)
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=8)
 @given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 10_000), han), min_size=1, max_size=3))
 def test_an_index_updated_after_edits_equals_one_built_from_scratch(few_documents, edits) -> None:  # type: ignore[no-untyped-def]
     documents, dictionary = few_documents
@@ -353,7 +352,7 @@ group_key = st.one_of(st.sampled_from([index.NAMED_KEY, index.PLAIN_NAME_KEY]), 
 averages_st = st.lists(st.floats(1.0, 3_000.0), min_size=FIELD_COUNT, max_size=FIELD_COUNT)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400)
 @given(lengths_st, st.lists(group_key, min_size=1, max_size=12), averages_st, st.lists(
     st.floats(-0.2, 0.2), min_size=FIELD_COUNT, max_size=FIELD_COUNT))
 def test_a_profile_left_unweighed_after_an_edit_has_the_weights_weighing_would_give(  # type: ignore[no-untyped-def]

@@ -99,3 +99,23 @@ def test_a_call_waiting_to_be_given_something_can_be_cancelled() -> None:
     call = parallel.fork_call_given(lambda receive: receive())
     call.cancel()  # the build failed before it could give anything
     assert parallel.worker_count() == parallel.cpu_count()
+
+
+def test_giving_a_large_value_does_not_wait_for_the_call_to_be_ready_for_it() -> None:
+    # A rebuild's search process reads its kept state for seconds before it asks for the
+    # graph's part; the build must go on rendering meanwhile, not wait on a full pipe.
+    given_returned, signal_given = os.pipe()
+    large = bytes(8 << 20)  # far beyond a pipe's buffer
+
+    def call(receive):  # type: ignore[no-untyped-def]
+        import select
+
+        ready, _, _ = select.select([given_returned], [], [], 20)  # "preparing" until the build is past give
+        return bool(ready), len(receive())
+
+    started = parallel.fork_call_given(call)
+    started.give(large)
+    os.write(signal_given, b"!")
+    assert started.result() == (True, len(large))
+    os.close(given_returned)
+    os.close(signal_given)

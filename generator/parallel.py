@@ -153,7 +153,8 @@ class ForkedCall(Generic[R]):
         inbox: multiprocessing.connection.Connection | None = None
         if given:
             inbox, self._inbox = context.Pipe(duplex=False)
-        _call = partial(function, inbox.recv if inbox is not None else self._given_here)  # inherited, never pickled
+        # Inherited, never pickled.
+        _call = partial(_receiving_early, function, inbox) if inbox is not None else partial(function, self._given_here)
         _remember_parent()
         try:
             self._process = context.Process(target=_send_result, args=(sender,), name="tongxin-call", daemon=True)
@@ -236,6 +237,31 @@ def _send_result(sender: multiprocessing.connection.Connection) -> None:
         sender.send((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}"), repr(error)))
     finally:
         sender.close()
+
+
+def _receiving_early(function: Callable[[Callable[[], Any]], R], inbox: multiprocessing.connection.Connection) -> R:
+    """In the forked process: ``function(receive)``, with what ``give`` sends taken from the
+    pipe as soon as it comes, by a thread of its own. Otherwise a value larger than the pipe's
+    buffer would hold the giver (the build) until ``function`` asks for it."""
+    received: list[Any] = []
+    failed: list[BaseException] = []
+
+    def take() -> None:
+        try:
+            received.append(inbox.recv())
+        except BaseException as error:  # the build ended without giving (cancelled): raised in receive
+            failed.append(error)
+
+    reader = threading.Thread(target=take, name="tongxin-given", daemon=True)
+    reader.start()
+
+    def receive() -> Any:
+        reader.join()
+        if failed:
+            raise failed[0]
+        return received.pop()
+
+    return function(receive)
 
 
 def fork_call(function: Callable[[], R]) -> ForkedCall[R]:

@@ -211,12 +211,23 @@ def _replaced(path: Path, by: str) -> None:
         os.mkfifo(path)
 
 
+def _parts_but_the_states(project: Project) -> None:
+    """Every part of the state altered except the one naming the writers' state files: a
+    rebuild starts its search process as soon as that part is read, before the others."""
+    manifest = json.loads((_cache(project) / "manifest").read_bytes().partition(b"\n")[2])
+    states = manifest["parts"]["states"][0]
+    for part in _cache(project).glob("part-*.pickle"):
+        if part.name != states:
+            part.write_bytes(b"\x80\x05N.")
+
+
 TAMPERING: dict[str, tuple[Callable[[Project], None], str]] = {
     "truncated manifest": (lambda p: (_cache(p) / "manifest").write_bytes(
         (_cache(p) / "manifest").read_bytes()[:200]), "构建缓存"),
     "foreign key": (lambda p: _resign(p, lambda m: None, "someone else's key"), "缓存密钥"),
     "state files altered": (lambda p: [part.write_bytes(b"\x80\x05N.") for part in _cache(p).glob("part-*.pickle")],
                             "状态文件"),
+    "state files altered but the search state's": (_parts_but_the_states, "状态文件"),
     "manifest a named pipe": (lambda p: _replaced(_cache(p) / "manifest", "pipe"), "构建缓存"),
     "state files linked to an endless file": (
         lambda p: [_replaced(part, "endless") for part in _cache(p).glob("part-*.pickle")], "构建缓存"),

@@ -45,6 +45,7 @@ import os
 import pickle
 import secrets
 import sys
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -166,6 +167,8 @@ class BuildCache:
         self._lock: IO[str] | None = lock
         self._parts: dict[str, list[str]] = {}  # part -> [file name, digest], as loaded
         self._verified: set[str] = set()  # part files whose bytes have their listed digest
+        self._manifest: dict[str, Any] | None = None  # checked, as read once
+        self._read: dict[str, Any] = {}  # parts unpickled so far
 
     @property
     def tree(self) -> Path:
@@ -205,7 +208,30 @@ class BuildCache:
                         f"（build cache is damaged; building from scratch）")
         return CachedBuild()
 
+    def load_first(self, names: Collection[str]) -> dict[str, Any]:
+        """Only the parts ``names`` of the cached build, checked, before the others (the
+        build starts work that needs only them while ``load`` reads the rest); {} when the
+        cache is not usable (``load`` then says why)."""
+        try:
+            with collector_paused():
+                return self._read_parts(self._checked_manifest(), names)
+        except Exception:  # refused or damaged: ``load`` finds it again and reports it
+            return {}
+
     def _load(self) -> CachedBuild:
+        manifest = self._checked_manifest()
+        with collector_paused():  # unpickling makes many objects and no cycles
+            parts = self._read_parts(manifest, manifest["parts"])
+        self._read = {}  # the build holds what it needs of them
+        self._parts = manifest["parts"]
+        self._verified = {name for name, _digest in self._parts.values()}
+        return CachedBuild(parts, manifest["layout"], parts.pop(FILES), tree_usable=True)
+
+    def _checked_manifest(self) -> dict[str, Any]:
+        """The manifest, read once (so that parts read before and after ``load_first`` are of
+        the same build); CacheRefused when the cache is missing, foreign or of other code."""
+        if self._manifest is not None:
+            return self._manifest
         manifest_path = self.folder / MANIFEST
         if not manifest_path.exists():
             raise CacheRefused("还没有缓存", "no cache yet", reported=False)
@@ -215,22 +241,26 @@ class BuildCache:
         if not hmac.compare_digest(signature, self._sign(text).encode("ascii")):
             raise CacheRefused("缓存不是用本机的缓存密钥写的（或已被改动）",
                                "the cache was not written with this machine's cache key, or was altered")
-        manifest = json.loads(text)
+        manifest: dict[str, Any] = json.loads(text)
         if manifest.get("format") != CACHE_FORMAT:
             raise CacheRefused("缓存格式版本不同", "another cache format")
         if manifest.get("code") != code_digest():
             # Another generator or other packages: nothing computed by the old code is used.
             raise CacheRefused("生成器代码或已安装的软件包已更新", "the generator or its packages changed")
-        parts = {}
-        with collector_paused():  # unpickling makes many objects and no cycles
-            for part, (name, digest) in manifest["parts"].items():
+        self._manifest = manifest
+        return manifest
+
+    def _read_parts(self, manifest: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
+        """The parts ``names`` (those the manifest lists), each checked against its digest
+        before it is unpickled, and each read from its file once."""
+        for part in names:
+            if part in manifest["parts"] and part not in self._read:
+                name, digest = manifest["parts"][part]
                 data = read_cache_file(self.folder / name)
                 if hashlib.sha256(data).hexdigest() != digest:
                     raise CacheRefused("缓存状态文件不完整或已被改动", "the cache's state file is truncated or altered")
-                parts[part] = pickle.loads(data)
-        self._parts = manifest["parts"]
-        self._verified = {name for name, _digest in self._parts.values()}
-        return CachedBuild(parts, manifest["layout"], parts.pop(FILES), tree_usable=True)
+                self._read[part] = pickle.loads(data)
+        return {part: self._read[part] for part in names if part in self._read}
 
     def save(
         self, parts: dict[str, Any], unchanged: set[str], layout: str, entries: dict[str, FileEntry], states: set[str]

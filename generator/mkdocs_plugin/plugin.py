@@ -212,7 +212,6 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.progress = BuildProgress()  # a bar on a terminal, nothing in CI or logs
         if not self.serving:
             self._open_cache(config)
-            self._prepare_early_outputs(config)
         self.pages = self._render(config, root)
         escape_config_texts(config)
         if not self.serving:
@@ -297,10 +296,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             self.cache.close()  # unchanged: a failed build leaves the cache as it found it
             self.cache = None
         if self.early_outputs is not None:
-            staging, call = self.early_outputs
-            self.early_outputs = None
-            call.cancel()
-            shutil.rmtree(staging, ignore_errors=True)
+            self._stop_early_outputs()
         if self.building_site_dir is not None:
             shutil.rmtree(self.building_site_dir, ignore_errors=True)
 
@@ -427,26 +423,35 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         return Templates.of(env, last.templates if last is not None else None)
 
     def _open_cache(self, config: MkDocsConfig) -> None:
-        """The build cache for this site, its state and (if it checks out) its copy of the site."""
-        with collector_paused():  # tens of thousands of objects made, none of them garbage
-            self._load_cache(config)
-        _settle_long_lived()
-
-    def _load_cache(self, config: MkDocsConfig) -> None:
+        """The build cache for this site, its state and (if it checks out) its copy of the site.
+        A rebuild's early outputs start as soon as their kept states are read: the search
+        process then reads its own state while this one reads the rest."""
         self.site_files = SiteFiles(precompress=self.config.precompress)
-        if not self.config.cache:
+        cache = self.cache = self._locked_cache(config)
+        if cache is None:
             return
+        states = cache.load_first((STATES,)).get(STATES, {})
+        self._prepare_early_outputs(config, cache, states)
+        with collector_paused():  # tens of thousands of objects made, none of them garbage
+            self._load_cache(config, cache)
+        _settle_long_lived()
+        last = self.incremental.last if self.incremental is not None else None
+        if self.early_outputs is not None and (last is None or self.kept_states != states):
+            self._stop_early_outputs()  # the rest of the cache was not usable: a full build
+
+    def _locked_cache(self, config: MkDocsConfig) -> BuildCache | None:
+        if not self.config.cache:
+            return None
         final = Path(config.site_dir).resolve()
         folder = cache_folder(final, self.config.cache_dir or None, self.config.for_file)
         if overlaps_site(folder, final):
             log.warning(f"构建缓存文件夹 {folder} 与站点文件夹 {final} 重叠，缓存会被当作网站发布出去或覆盖网站，"
                         "本次不用缓存、从头构建；请把 TONGXIN_CACHE_DIR、--cache-dir 或 cache_dir 设到站点文件夹之外"
                         "（build cache folder overlaps the site folder: not used）")
-            return
-        cache = BuildCache.open(folder)
-        if cache is None:
-            return
-        self.cache = cache
+            return None
+        return BuildCache.open(folder)
+
+    def _load_cache(self, config: MkDocsConfig, cache: BuildCache) -> None:
         cached = cache.load()
         self.incremental = IncrementalSite.restored(cached.parts) if cached.parts else IncrementalSite()
         self.kept_outputs = {slot: result for name, part in cached.parts.items() if name.startswith(OUTPUTS)
@@ -457,6 +462,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         known_pinyin_keys().update(pinyin[0])
         known_spellings().update(pinyin[1])
         self.kept_pinyin = len(known_pinyin_keys()) + len(known_spellings())
+        final = Path(config.site_dir).resolve()
         if cached.tree_usable:
             try:
                 if not _same_file_system(cache.tree, final.parent):
@@ -474,31 +480,35 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.site_files = SiteFiles({relative: entry.digest for relative, entry in self.tree_entries.items()},
                                     self.config.precompress)
 
-    def _prepare_early_outputs(self, config: MkDocsConfig) -> None:
-        """A rebuild with the outputs' kept states starts their process now, before the graph."""
+    def _prepare_early_outputs(self, config: MkDocsConfig, cache: BuildCache, states: dict[str, StoredState]) -> None:
+        """A rebuild with the outputs' kept states starts their process now, before the graph
+        (and before the rest of the cache: what it needs of that comes with the graph's part)."""
         rebuilds = early_rebuilds()
-        if (rebuilds is None or self.cache is None or self.incremental is None or self.incremental.last is None
-                or not self.kept_states):
+        if rebuilds is None or not states:
             return
-        memo = OutputMemo(self.kept_outputs, keeping=True, kept_states=self.kept_states,
-                          state_folder=self.cache.folder)
-        files = self.site_files.fresh()
+        memo = OutputMemo(keeping=True, kept_states=states, state_folder=cache.folder)
         staging = self._early_staging(Path(config.site_dir))
-        target = OutputTarget(staging, files, memo, UrlScheme(config.use_directory_urls), self.content_dir)
+        target = OutputTarget(staging, SiteFiles(precompress=self.config.precompress), memo,
+                              UrlScheme(config.use_directory_urls), self.content_dir)
         self.early_outputs = (staging, prepare_early_outputs(target, rebuilds))
         self.early_rebuilds = rebuilds
+
+    def _stop_early_outputs(self) -> None:
+        assert self.early_outputs is not None
+        staging, call = self.early_outputs
+        self.early_outputs = self.early_rebuilds = None
+        call.cancel()
+        shutil.rmtree(staging, ignore_errors=True)
 
     def _start_early_outputs(self, context: OutputContext) -> None:
         """The search index needs only the graph: it is written into a staging folder by a
         process of its own while this one renders the pages (given the graph's part, when
         that process started before the graph; stopped, when the last index stands)."""
         if self.early_outputs is not None and self.early_rebuilds is not None:
-            staging, call = self.early_outputs
+            call = self.early_outputs[1]
             given = early_outputs_given(replace(context, files=self.site_files), self.early_rebuilds)
             if given is None:
-                call.cancel()
-                shutil.rmtree(staging, ignore_errors=True)
-                self.early_outputs = None
+                self._stop_early_outputs()
             else:
                 call.give(given)
             return

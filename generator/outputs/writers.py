@@ -13,8 +13,8 @@ its process before the graph exists.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,6 +69,9 @@ class EarlyRebuild:
     the state while the build checks the content (a few seconds at 10,000 records for the
     search index), then is given what it needs of the graph."""
 
+    # The writer's name in the memo (``OutputMemo.remember``): its process is given the
+    # last build's results kept under that name.
+    writer: str
     # In the build process once the graph exists: publish the last files again if nothing
     # they are made of changed; whether it did (its process is then not given anything).
     republish: Callable[[OutputContext], bool]
@@ -89,7 +92,7 @@ def _search_rebuild() -> EarlyRebuild:
         return search.graph_part(context.graph, context.scheme, context.memo.affected,
                                  lambda key: last is not None and last.get(*key) is not None)
 
-    return EarlyRebuild(search.republish_search_index, given, search.prepare_search_update,
+    return EarlyRebuild(search.WRITER, search.republish_search_index, given, search.prepare_search_update,
                         search.update_search_index)
 
 
@@ -104,28 +107,51 @@ def early_rebuilds() -> list[EarlyRebuild] | None:
     return [EARLY_REBUILDS[writer]() for writer in EARLY_WRITERS]
 
 
+@dataclass(frozen=True)
+class EarlyGiven:
+    """What a rebuild's early process is given once the graph exists: each writer's part of
+    the graph (None: its last files were published again), and what of the last build only
+    the build process had read when it started the process: the digests of the files it
+    published, and the writers' kept results."""
+
+    values: list[Any]
+    previous: Mapping[str, str]  # ``SiteFiles.previous`` (a SiteFiles is sent without it)
+    kept: dict[tuple[str, ...], Any]
+
+    def completed(self, target: OutputTarget) -> OutputTarget:
+        files = SiteFiles(self.previous, target.files.precompress)
+        return replace(target, files=files, memo=replace(target.memo, kept=self.kept))
+
+
 def prepare_early_outputs(target: OutputTarget, rebuilds: list[EarlyRebuild]) -> ForkedCall[EarlyOutputs | None]:
-    """The early outputs of a rebuild, started now in a process of its own and given
-    ``early_outputs_given`` once the graph exists. None for a result: a kept state was not
-    usable, and the outputs are to be written with ``write_early_outputs``."""
+    """The early outputs of a rebuild, started now in a process of its own (``target``
+    needs only the kept states) and given ``early_outputs_given`` once the graph exists.
+    None for a result: a kept state was not usable, and the outputs are to be written with
+    ``write_early_outputs``."""
     return fork_call_given(partial(_prepared_early_outputs, target, rebuilds))
 
 
 def _prepared_early_outputs(
-    target: OutputTarget, rebuilds: list[EarlyRebuild], receive: Callable[[], list[Any]]
+    target: OutputTarget, rebuilds: list[EarlyRebuild], receive: Callable[[], EarlyGiven]
 ) -> EarlyOutputs | None:
     states = [rebuild.prepare(target.memo) for rebuild in rebuilds]
-    for rebuild, state, given in zip(rebuilds, states, receive(), strict=True):
-        if given is not None and not rebuild.update(target, state, given):
+    given = receive()
+    target = given.completed(target)
+    for rebuild, state, value in zip(rebuilds, states, given.values, strict=True):
+        if value is not None and not rebuild.update(target, state, value):
             return None
     return target.files, _computed(target.memo)
 
 
-def early_outputs_given(context: OutputContext, rebuilds: list[EarlyRebuild]) -> list[Any] | None:
-    """What each early writer's process is given (None for a writer whose last files were
-    published again); None when every one was."""
-    given = [None if rebuild.republish(context) else rebuild.given(context) for rebuild in rebuilds]
-    return None if all(value is None for value in given) else given
+def early_outputs_given(context: OutputContext, rebuilds: list[EarlyRebuild]) -> EarlyGiven | None:
+    """What the early writers' process is given (a writer whose last files were published
+    again is given None); None when every writer's were."""
+    values = [None if rebuild.republish(context) else rebuild.given(context) for rebuild in rebuilds]
+    if all(value is None for value in values):
+        return None
+    writers = {rebuild.writer for rebuild in rebuilds}
+    kept = {slot: result for slot, result in context.memo.kept.items() if slot[0] in writers}
+    return EarlyGiven(values, context.files.previous, kept)
 
 
 def write_late_outputs(context: OutputContext) -> None:

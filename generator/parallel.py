@@ -21,14 +21,16 @@ import ctypes
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import signal
+import tempfile
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Any, BinaryIO, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -144,6 +146,7 @@ class ForkedCall(Generic[R]):
         self._results: multiprocessing.connection.Connection | None = None
         self._inbox: multiprocessing.connection.Connection | None = None
         self._exitcode: int | None = None
+        self._given_file: BinaryIO | None = None  # where ``give`` puts the value (see ``_take_given``)
         # Forking while other threads run (``tongxin serve``'s server) could copy a held lock.
         if not can_fork() or threading.active_count() > 1:
             return
@@ -151,10 +154,12 @@ class ForkedCall(Generic[R]):
         context = multiprocessing.get_context("fork")
         self._results, sender = context.Pipe(duplex=False)
         inbox: multiprocessing.connection.Connection | None = None
+        receive: Callable[[], Any] = self._given_here
         if given:
             inbox, self._inbox = context.Pipe(duplex=False)
-        # Inherited, never pickled.
-        _call = partial(_receiving_early, function, inbox) if inbox is not None else partial(function, self._given_here)
+            self._given_file = _anonymous_file()
+            receive = partial(_take_given, inbox, self._given_file)
+        _call = partial(function, receive)  # inherited, never pickled
         _remember_parent()
         try:
             self._process = context.Process(target=_send_result, args=(sender,), name="tongxin-call", daemon=True)
@@ -172,8 +177,12 @@ class ForkedCall(Generic[R]):
             self._given.append(value)
             return
         inbox, self._inbox = self._inbox, None
+        file, self._given_file = self._given_file, None
+        assert file is not None
         try:
-            inbox.send(value)
+            with file:
+                pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+            inbox.send_bytes(b"")  # "it is there"
         except OSError:  # the process ended already (it failed): ``result`` says how
             pass
         finally:
@@ -214,6 +223,9 @@ class ForkedCall(Generic[R]):
             if connection is not None:
                 connection.close()
         self._results = self._inbox = None
+        if self._given_file is not None:
+            self._given_file.close()
+            self._given_file = None
         if process is None:
             return
         if terminate:
@@ -239,29 +251,22 @@ def _send_result(sender: multiprocessing.connection.Connection) -> None:
         sender.close()
 
 
-def _receiving_early(function: Callable[[Callable[[], Any]], R], inbox: multiprocessing.connection.Connection) -> R:
-    """In the forked process: ``function(receive)``, with what ``give`` sends taken from the
-    pipe as soon as it comes, by a thread of its own. Otherwise a value larger than the pipe's
-    buffer would hold the giver (the build) until ``function`` asks for it."""
-    received: list[Any] = []
-    failed: list[BaseException] = []
+def _anonymous_file() -> BinaryIO:
+    """A file in memory (on disk where memfd is missing), shared with a process forked after it."""
+    if hasattr(os, "memfd_create"):
+        return os.fdopen(os.memfd_create("tongxin-given"), "w+b")
+    return tempfile.TemporaryFile()
 
-    def take() -> None:
-        try:
-            received.append(inbox.recv())
-        except BaseException as error:  # the build ended without giving (cancelled): raised in receive
-            failed.append(error)
 
-    reader = threading.Thread(target=take, name="tongxin-given", daemon=True)
-    reader.start()
+def _take_given(inbox: multiprocessing.connection.Connection, file: BinaryIO) -> Any:
+    """In the forked process: what ``give`` wrote into ``file``, once the pipe says it is there.
 
-    def receive() -> Any:
-        reader.join()
-        if failed:
-            raise failed[0]
-        return received.pop()
-
-    return function(receive)
+    The value goes through a file and only a byte through the pipe: a value larger than a
+    pipe's buffer would hold the giver (the build) until this process reads it, and this
+    process may be in a long call that lets no other thread read (unpickling its state)."""
+    inbox.recv_bytes()
+    file.seek(0)
+    return pickle.load(file)
 
 
 def fork_call(function: Callable[[], R]) -> ForkedCall[R]:

@@ -98,6 +98,7 @@ from .templates import correct_material
 log = logging.getLogger("mkdocs.plugins.tongxin")
 OUTPUTS = "outputs:"  # the build cache's parts holding an output writer's results
 STATES = "states"  # the build cache's part naming output writers' state files
+SORT_KEYS = "pinyin"  # the build cache's part holding pinyin sort keys and spellings
 # Below this share of the live site's records a build is refused unless allow_shrink is set.
 SHRINK_LIMIT = 0.5
 
@@ -430,7 +431,9 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         cache = self.cache = self._locked_cache(config)
         if cache is None:
             return
-        states = cache.load_first((STATES,)).get(STATES, {})
+        first = cache.load_first((STATES, SORT_KEYS))
+        self._restore_sort_keys(first.get(SORT_KEYS, ({}, {})))  # the search process sorts facet values too
+        states = first.get(STATES, {})
         self._prepare_early_outputs(config, cache, states)
         with collector_paused():  # tens of thousands of objects made, none of them garbage
             self._load_cache(config, cache)
@@ -458,10 +461,6 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
                              for slot, result in part.items()}
         self.kept_states = cached.parts.get(STATES, {})
         self.compiled_templates = _MemoryBytecodeCache(cached.parts.get("templates"))
-        pinyin = cached.parts.get("pinyin", ({}, {}))
-        known_pinyin_keys().update(pinyin[0])
-        known_spellings().update(pinyin[1])
-        self.kept_pinyin = len(known_pinyin_keys()) + len(known_spellings())
         final = Path(config.site_dir).resolve()
         if cached.tree_usable:
             try:
@@ -479,6 +478,13 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             return
         self.site_files = SiteFiles({relative: entry.digest for relative, entry in self.tree_entries.items()},
                                     self.config.precompress)
+
+    def _restore_sort_keys(self, kept: tuple[dict[str, tuple[str, str]], dict[str, str]]) -> None:
+        """The last build's pinyin sort keys and spellings (they depend on the text and
+        pypinyin's version only)."""
+        known_pinyin_keys().update(kept[0])
+        known_spellings().update(kept[1])
+        self.kept_pinyin = len(known_pinyin_keys()) + len(known_spellings())
 
     def _prepare_early_outputs(self, config: MkDocsConfig, cache: BuildCache, states: dict[str, StoredState]) -> None:
         """A rebuild with the outputs' kept states starts their process now, before the graph
@@ -699,9 +705,9 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         parts["templates"] = self.compiled_templates.code
         if not self.compiled_templates.added:
             unchanged.add("templates")
-        parts["pinyin"] = (known_pinyin_keys(), known_spellings())
+        parts[SORT_KEYS] = (known_pinyin_keys(), known_spellings())
         if len(known_pinyin_keys()) + len(known_spellings()) == self.kept_pinyin:
-            unchanged.add("pinyin")
+            unchanged.add(SORT_KEYS)
         cache.save(parts, unchanged, self.layout, entries, {stored.name for stored in states.values()})
 
     def _refuse_external_in_written(self, config: MkDocsConfig) -> None:

@@ -29,6 +29,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, BinaryIO, Generic, TypeVar
 
@@ -128,6 +129,15 @@ def fork_map(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+@dataclass(frozen=True)
+class Continued:
+    """What a forked call returns to send ``value`` back at once and go on with ``then()``:
+    ``ForkedCall.result`` is ``value``, ``ForkedCall.rest`` waits for what ``then`` returns."""
+
+    value: Any
+    then: Callable[[], Any]
+
+
 class ForkedCall(Generic[R]):
     """``function()`` running in a forked process of its own; ``result()`` waits for it.
 
@@ -146,6 +156,8 @@ class ForkedCall(Generic[R]):
         self._results: multiprocessing.connection.Connection | None = None
         self._inbox: multiprocessing.connection.Connection | None = None
         self._exitcode: int | None = None
+        self._then: Callable[[], Any] | None = None  # in this process: a ``Continued`` call's rest
+        self._continues = False  # forked: the process goes on after its result (``Continued``)
         self._given_file: BinaryIO | None = None  # where ``give`` puts the value (see ``_take_given``)
         # Forking while other threads run (``tongxin serve``'s server) could copy a held lock.
         if not can_fork() or threading.active_count() > 1:
@@ -197,16 +209,38 @@ class ForkedCall(Generic[R]):
         """The function's return value; its exception, raised here, if it failed. Once."""
         if self._function is not None:
             function, self._function = self._function, None
-            return function()
+            value = function()
+            if isinstance(value, Continued):
+                self._then = value.then
+                return value.value  # type: ignore[no-any-return]
+            return value
         if self._process is None or self._results is None:
             raise RuntimeError("fork_call: result() asked twice or after cancel()")
+        return self._received()  # type: ignore[no-any-return]
+
+    def rest(self) -> Any:
+        """What the ``then`` of a ``Continued`` result returns (its exception raised here);
+        None for a call that returned a plain value. After ``result``, once."""
+        if self._then is not None:
+            then, self._then = self._then, None
+            return then()
+        if not self._continues:
+            return None
+        self._continues = False
+        return self._received()
+
+    def _received(self) -> Any:
+        """The next (succeeded, value, traceback, continues) message of the process."""
+        assert self._results is not None
         try:
-            succeeded, value, remote_traceback = self._results.recv()
+            succeeded, value, remote_traceback, continues = self._results.recv()
         except EOFError:  # the process ended without a word: killed
             self._release(terminate=False)
             raise worker_died(self._exitcode) from None
-        self._release(terminate=False)
+        if not continues:
+            self._release(terminate=False)
         if succeeded:
+            self._continues = continues
             return value
         value.add_note(remote_traceback)
         raise value
@@ -236,17 +270,25 @@ class ForkedCall(Generic[R]):
 
 
 def _send_result(sender: multiprocessing.connection.Connection) -> None:
-    """In the forked process: run the call and send back (succeeded, value, traceback)."""
+    """In the forked process: run the call and send back (succeeded, value, traceback,
+    continues); for a ``Continued`` value, then run its ``then`` and send that likewise."""
     assert _call is not None
     _mark_worker()
     try:
-        outcome: tuple[bool, Any, str] = (True, _call(), "")
-    except BaseException as error:  # every failure, whatever it is, goes back to the build
-        outcome = (False, error, "".join(traceback.format_exception(error)))
-    try:
-        sender.send(outcome)
-    except Exception as error:  # the result or the exception could not be pickled
-        sender.send((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}"), repr(error)))
+        step: Callable[[], Any] | None = _call
+        while step is not None:
+            try:
+                value, step = step(), None
+                if isinstance(value, Continued):
+                    value, step = value.value, value.then
+                outcome: tuple[bool, Any, str, bool] = (True, value, "", step is not None)
+            except BaseException as error:  # every failure, whatever it is, goes back to the build
+                outcome, step = (False, error, "".join(traceback.format_exception(error)), False), None
+            try:
+                sender.send(outcome)
+            except Exception as error:  # the result or the exception could not be pickled
+                sender.send((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}"), repr(error), False))
+                return
     finally:
         sender.close()
 

@@ -119,3 +119,53 @@ def test_giving_a_large_value_does_not_wait_for_the_call_to_be_ready_for_it() ->
     assert started.result() == (True, len(large))
     os.close(given_returned)
     os.close(signal_given)
+
+
+@pytest.mark.parametrize("forks", [True, False], ids=["forked", "in this process"])
+def test_a_continued_call_sends_its_value_before_it_goes_on(forks: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The search process sends the index files back first and stores its state after: the
+    # build publishes the site meanwhile, and waits for the state only to save the cache.
+    if not forks:
+        monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)
+    result_taken, signal_taken = os.pipe()
+
+    def rest() -> bool:
+        import select
+
+        ready, _, _ = select.select([result_taken], [], [], 20 if forks else 0)
+        return bool(ready)
+
+    call = parallel.fork_call(lambda: parallel.Continued("the files", rest))
+    assert call.result() == "the files"
+    os.write(signal_taken, b"!")
+    assert call.rest() is True  # the rest ran after the result was taken (not before it was sent)
+    assert call.rest() is None  # once
+    assert parallel.worker_count() == parallel.cpu_count()
+    os.close(result_taken)
+    os.close(signal_taken)
+
+
+def test_a_continued_call_that_fails_afterwards_raises_from_rest() -> None:
+    def full_disk() -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    call = parallel.fork_call(lambda: parallel.Continued(1, full_disk))
+    assert call.result() == 1
+    with pytest.raises(OSError, match="No space left"):
+        call.rest()
+    assert parallel.worker_count() == parallel.cpu_count()
+
+
+def test_a_continued_call_killed_afterwards_fails_rest_with_a_clear_error() -> None:
+    call = parallel.fork_call(lambda: parallel.Continued(1, lambda: os.kill(os.getpid(), signal.SIGKILL)))
+    assert call.result() == 1
+    with pytest.raises(ChildProcessError, match="exit code -9"):
+        call.rest()
+    assert parallel.worker_count() == parallel.cpu_count()
+
+
+def test_a_continued_call_can_be_cancelled_after_its_result() -> None:
+    call = parallel.fork_call(lambda: parallel.Continued(1, signal.pause))
+    assert call.result() == 1
+    call.cancel()
+    assert parallel.worker_count() == parallel.cpu_count()

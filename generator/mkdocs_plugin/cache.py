@@ -262,16 +262,13 @@ class BuildCache:
                 self._read[part] = pickle.loads(data)
         return {part: self._read[part] for part in names if part in self._read}
 
-    def save(
-        self, parts: dict[str, Any], unchanged: set[str], layout: str, entries: dict[str, FileEntry], states: set[str]
-    ) -> None:
-        """Write the new state and manifest (the site and its copy are already in place);
-        ``unchanged`` parts are those loaded, still the same, and are not written again.
-        ``states``: the writers' state files the new state names (``StoredState``), written
-        already; any other is removed."""
+    def write_parts(self, parts: dict[str, Any], unchanged: set[str]) -> dict[str, list[str]]:
+        """Write parts of the new state (the site and its copy are already in place); the
+        ``unchanged`` ones, loaded and still the same, are not written again. Part -> [file
+        name, digest], for ``commit``."""
         written: dict[str, list[str]] = {}
         with collector_paused():
-            for part, value in {**parts, FILES: entries}.items():
+            for part, value in parts.items():
                 if part in unchanged and part in self._parts:
                     written[part] = self._parts[part]
                     continue
@@ -283,6 +280,12 @@ class BuildCache:
                     _write_atomically(self.folder / name, data)
                     self._verified.add(name)
                 written[part] = [name, digest]
+        return written
+
+    def commit(self, written: dict[str, list[str]], layout: str, states: set[str]) -> None:
+        """Write the manifest naming the ``written`` parts (every part of the new state).
+        ``states``: the writers' state files the new state names (``StoredState``), written
+        already; any other file of an older state is removed."""
         manifest = {
             "format": CACHE_FORMAT,
             "code": code_digest(),

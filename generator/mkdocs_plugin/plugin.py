@@ -63,6 +63,7 @@ from ..outputs.writers import (
     OutputContext,
     OutputTarget,
     early_outputs_given,
+    early_outputs_sending_first,
     early_rebuilds,
     move_into,
     prepare_early_outputs,
@@ -86,7 +87,7 @@ from ..site.published import OPENDATA_INDEX
 from ..site.source import ContentSource, resolve_build_date, zone_rules
 from ..site.urls import UrlScheme
 from . import swap
-from .cache import BuildCache, cache_folder, overlaps_site
+from .cache import FILES, BuildCache, cache_folder, overlaps_site
 from .config import TongxinConfig
 from .incremental import IncrementalSite, PageUpdate, Templates, folder_digest, remove_file
 from .nav import with_record_sections
@@ -174,6 +175,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         # A full build's early outputs: their staging folder and the process writing them.
         self.early_outputs: tuple[Path, ForkedCall[EarlyOutputs | None]] | None = None
         self.early_rebuilds: list[EarlyRebuild] | None = None  # when started before the graph
+        self.unstored_states: ForkedCall[EarlyOutputs | None] | None = None  # storing the early outputs' states
 
     # --- events --------------------------------------------------------------------
 
@@ -298,6 +300,9 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             self.cache = None
         if self.early_outputs is not None:
             self._stop_early_outputs()
+        if self.unstored_states is not None:
+            self.unstored_states.cancel()
+            self.unstored_states = None
         if self.building_site_dir is not None:
             shutil.rmtree(self.building_site_dir, ignore_errors=True)
 
@@ -520,7 +525,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             return
         staging = self._early_staging(context.site_dir)
         files = self.site_files.fresh()
-        self.early_outputs = (staging, fork_call(partial(write_early_outputs,
+        self.early_outputs = (staging, fork_call(partial(early_outputs_sending_first,
                                                          replace(context, site_dir=staging, files=files,
                                                                  memo=replace(context.memo, results={})))))
 
@@ -542,6 +547,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.early_outputs = None
         try:
             result = call.result()
+            self.unstored_states = call  # the process goes on storing the outputs' states
             if result is None:  # started before the graph, and a kept state was not usable (said there)
                 assert self.outputs is not None
                 files = self.site_files.fresh()
@@ -691,24 +697,39 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
 
     def _save_cache(self, cache: BuildCache, entries: dict[str, FileEntry]) -> None:
         """What this build leaves for the next: the site's state, output writers' results and
-        pinyin sort keys (parts that did not change are not written again)."""
+        pinyin sort keys (parts that did not change are not written again); the writers'
+        states last, as the early outputs' process may still be storing its own."""
         assert self.incremental is not None
         parts, unchanged = self.incremental.snapshot()
         if self.outputs is not None:
             groups, same = self.outputs.memo.by_writer()
             parts.update({f"{OUTPUTS}{writer}": group for writer, group in groups.items()})
             unchanged.update(f"{OUTPUTS}{writer}" for writer in same)
-        states = self.outputs.memo.states if self.outputs is not None else {}
-        parts[STATES] = states
-        if states == self.kept_states:
-            unchanged.add(STATES)
         parts["templates"] = self.compiled_templates.code
         if not self.compiled_templates.added:
             unchanged.add("templates")
         parts[SORT_KEYS] = (known_pinyin_keys(), known_spellings())
         if len(known_pinyin_keys()) + len(known_spellings()) == self.kept_pinyin:
             unchanged.add(SORT_KEYS)
-        cache.save(parts, unchanged, self.layout, entries, {stored.name for stored in states.values()})
+        written = cache.write_parts({**parts, FILES: entries}, unchanged)
+        self._collect_stored_states()
+        states = self.outputs.memo.states if self.outputs is not None else {}
+        written |= cache.write_parts({STATES: states}, {STATES} if states == self.kept_states else set())
+        cache.commit(written, self.layout, {stored.name for stored in states.values()})
+
+    def _collect_stored_states(self) -> None:
+        """The state files the early outputs' process stored while the site was published. A
+        state it could not store is left out of the cache (that output is made from scratch
+        in the next build); the site is published already and stays as it is."""
+        call, self.unstored_states = self.unstored_states, None
+        if call is None or self.outputs is None:
+            return
+        try:
+            self.outputs.memo.states.update(call.rest() or {})
+        except Exception as error:  # a full disk, say: the cache only loses a state
+            log.warning(f"搜索索引的状态未能存入构建缓存（{type(error).__name__}: {error}），网站已正常发布；"
+                        "下次构建将从头生成搜索索引（an output's state could not be stored in the build cache; "
+                        "the site is published, and the next build makes that output from scratch）")
 
     def _refuse_external_in_written(self, config: MkDocsConfig) -> None:
         """The external-resource check of a serve rebuild: only the pages it wrote."""
@@ -787,6 +808,9 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             files = self.site_files
             self.summary = BuildSummary(self.update.rendered, len(files.written), files.kept)
         finally:
+            if self.unstored_states is not None:  # the cache is not saved: its states are not needed
+                self.unstored_states.cancel()
+                self.unstored_states = None
             cache.close()
 
 

@@ -139,6 +139,10 @@ class OutputMemo:
     kept_states: dict[str, StoredState] = field(default_factory=dict)
     states: dict[str, StoredState] = field(default_factory=dict)
     state_folder: Path | None = None
+    # States ``keep_state`` holds back for ``store_states`` (None: stored at once). A process
+    # writing an output sends its files first and stores its state after: the build then
+    # publishes the site meanwhile, and needs the state's digest only to save the cache.
+    unstored: dict[str, Any] | None = None
 
     def last(self, writer: str, key: Hashable) -> Any:
         """What ``writer`` kept with ``remember`` in the last build under the same ``key``, or None."""
@@ -172,8 +176,19 @@ class OutputMemo:
 
     def keep_state(self, writer: str, value: Any) -> None:
         """Keep ``value`` for ``writer``'s next build (in a build with the cache)."""
-        if self.keeping and self.state_folder is not None:
+        if not self.keeping or self.state_folder is None:
+            return
+        if self.unstored is not None:
+            self.unstored[writer] = value
+        else:
             self.states[writer] = StoredState.store(self.state_folder, value)
+
+    def store_states(self) -> dict[str, StoredState]:
+        """Store the states held back (see ``unstored``); their files, by writer."""
+        assert self.state_folder is not None or not self.unstored
+        unstored, self.unstored = self.unstored or {}, None
+        return {writer: StoredState.store(self.state_folder, value)  # type: ignore[arg-type]
+                for writer, value in unstored.items()}
 
     def carry_state(self, writer: str) -> None:
         """Keep the last build's state of ``writer`` for the next build (its files did not change)."""

@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..parallel import ForkedCall, fork_call_given
+from ..parallel import Continued, ForkedCall, fork_call_given
 from .calendar import write_calendars
 from .context import OutputContext, OutputTarget
 from .feeds import write_feeds
@@ -127,20 +127,28 @@ def prepare_early_outputs(target: OutputTarget, rebuilds: list[EarlyRebuild]) ->
     """The early outputs of a rebuild, started now in a process of its own (``target``
     needs only the kept states) and given ``early_outputs_given`` once the graph exists.
     None for a result: a kept state was not usable, and the outputs are to be written with
-    ``write_early_outputs``."""
+    ``write_early_outputs``. Their states are stored after the result is sent (``rest``)."""
     return fork_call_given(partial(_prepared_early_outputs, target, rebuilds))
 
 
 def _prepared_early_outputs(
     target: OutputTarget, rebuilds: list[EarlyRebuild], receive: Callable[[], EarlyGiven]
-) -> EarlyOutputs | None:
+) -> Continued | None:
     states = [rebuild.prepare(target.memo) for rebuild in rebuilds]
     given = receive()
     target = given.completed(target)
+    target.memo.unstored = {}
     for rebuild, state, value in zip(rebuilds, states, given.values, strict=True):
         if value is not None and not rebuild.update(target, state, value):
             return None
-    return target.files, _computed(target.memo)
+    return Continued((target.files, _computed(target.memo)), target.memo.store_states)
+
+
+def early_outputs_sending_first(context: OutputContext) -> Continued:
+    """``write_early_outputs`` in a process of its own: what they wrote and computed is sent
+    back first, and their states are stored after (``ForkedCall.rest``: the state files)."""
+    context.memo.unstored = {}
+    return Continued(write_early_outputs(context), context.memo.store_states)
 
 
 def early_outputs_given(context: OutputContext, rebuilds: list[EarlyRebuild]) -> EarlyGiven | None:

@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate, chain, compress, repeat
-from operator import and_, methodcaller, rshift, sub
+from operator import and_, methodcaller, not_, rshift, sub
 from typing import Any
 
 from ...parallel import fork_map, worker_count
@@ -148,27 +148,31 @@ def encode_term(entries: array, record_count: int) -> str:
     postings = encode_postings(entries)
     if len(postings) < record_count // 6:
         return postings
+    # Terms this long are in thousands of records: every pass below runs in C (map, compress).
     records = list(map(rshift, entries, repeat(PAYLOAD_BITS)))
-    shared = _commonest(entries)
-    standing_out = [e for e in entries if (e & NAME_FLAG) or (e & PAYLOAD_MASK) >> 1 > (shared >> 1) + 2]
+    payloads = list(map(and_, entries, repeat(PAYLOAD_MASK)))
+    shared = _commonest(payloads)
+    stands_out = [bool(p & NAME_FLAG) or p >> 1 > (shared >> 1) + 2 for p in range(1 << PAYLOAD_BITS)]
+    standing_out = list(compress(entries, map(stands_out.__getitem__, payloads)))
     candidates = [postings]
     bitmap = "~" + LAST_DIGITS[shared] + _bitmap_digits(records, record_count) + "~" + encode_postings(standing_out)
     if len(bitmap) < len(postings) * BITMAP_GAIN:
         candidates.append(bitmap)
     if len(entries) * 3 >= record_count:
-        named = [e for e in entries if e & NAME_FLAG]
-        plain = [e for e in entries if not e & NAME_FLAG]
-        name_shared = _commonest(named) if named else NAME_FLAG
+        in_name = list(map(NAME_FLAG.__and__, payloads))
+        named = list(compress(records, in_name))
+        name_shared = _commonest(compress(payloads, in_name)) if named else NAME_FLAG
+        plain = list(compress(payloads, map(not_, in_name)))
         plain_shared = _commonest(plain) if plain else 0
         candidates.append(
             "^" + LAST_DIGITS[plain_shared] + LAST_DIGITS[name_shared] + _bitmap_digits(records, record_count)
-            + "~" + _bitmap_digits(map(rshift, named, repeat(PAYLOAD_BITS)), record_count)
+            + "~" + _bitmap_digits(named, record_count)
         )
     return min(candidates, key=len)
 
 
-def _commonest(entries: Iterable[int]) -> int:
-    return Counter(map(and_, entries, repeat(PAYLOAD_MASK))).most_common(1)[0][0]
+def _commonest(payloads: Iterable[int]) -> int:
+    return Counter(payloads).most_common(1)[0][0]
 
 
 def _bitmap_digits(records: Iterable[int], record_count: int) -> str:

@@ -30,7 +30,14 @@ from generator.outputs.search.index import (
     encode_term,
     shard_of,
 )
-from generator.outputs.search.text import Segmenter, normalize, pinyin_terms, t2s_query_map
+from generator.outputs.search.text import (
+    PrefixShards,
+    Segmenter,
+    common_characters,
+    normalize,
+    pinyin_terms,
+    t2s_query_map,
+)
 from generator.outputs.search.writer import index_files, updated_index_files
 from generator.site.source import ContentSource
 from generator.site.urls import UrlScheme
@@ -82,6 +89,46 @@ def test_one_builds_names_do_not_leak_into_the_next_build() -> None:
     Segmenter(["叶青大厦联合党委"])
     assert "叶青大厦联合党委" not in jieba.lcut("叶青大厦联合党委召开会议")
     assert "叶青大厦联合党委" not in Segmenter([]).words("叶青大厦联合党委召开会议")
+
+
+# Characters residents' texts are made of: the commonest of jieba's dictionary and a few a
+# dictionary barely knows (rare names, Traditional forms), so that words, prefixes and
+# characters no shard holds all occur.
+@functools.cache
+def _text_characters() -> str:
+    return "".join(common_characters(400)) + "琳叶園區黨繳犇猋䶮"
+
+
+def _texts(min_size: int, max_size: int) -> st.SearchStrategy[str]:
+    return st.text(st.sampled_from(_text_characters()), min_size=min_size, max_size=max_size)
+
+
+@functools.cache
+def _dictionary_shards() -> PrefixShards:
+    return Segmenter([]).prefix_shards()
+
+
+@given(texts=st.lists(_texts(1, 60), min_size=1, max_size=4), names=st.lists(_texts(2, 10), max_size=6))
+@settings(max_examples=60)
+def test_a_segmenter_reading_the_dictionary_shard_by_shard_finds_what_the_whole_dictionary_finds(
+    texts: list[str], names: list[str]
+) -> None:
+    # A rebuild reads only the shards of jieba's dictionary for the characters it meets; its
+    # index must be the one a build with the whole dictionary makes.
+    whole = Segmenter(names)
+    replayed = Segmenter(names, whole.added, _dictionary_shards())  # a rebuild with the same names
+    suggested = Segmenter(names, None, _dictionary_shards())  # the names changed: frequencies anew
+    assert suggested.added == whole.added
+    for text in texts + names:
+        for run in re.findall(r"[\u3400-\u9fff]+", normalize(text)):
+            for lazy in (replayed, suggested):
+                assert lazy.words(run) == whole.words(run), run
+                assert lazy.plain_words(run) == whole.plain_words(run), run
+                assert lazy.run_terms(run) == whole.run_terms(run), run
+                assert lazy.is_word(run[:2]) == whole.is_word(run[:2]), run
+    for name in names:
+        assert pinyin_terms(name, Segmenter(names, whole.added, _dictionary_shards())) == pinyin_terms(
+            name, Segmenter(names)), name
 
 
 def test_user_dictionary_has_names_and_their_stems(sample_graph) -> None:  # type: ignore[no-untyped-def]

@@ -104,9 +104,9 @@ def kept_search_state(memo: OutputMemo) -> SearchState | None:
 
 def prepare_search_update(memo: OutputMemo) -> SearchState | None:
     """What a search process started before the graph does while the build checks the
-    content: read the kept state and load jieba's dictionary."""
+    content: read the kept state, and load jieba's dictionary if the state has no shards of it."""
     state = kept_search_state(memo)
-    if state is not None:
+    if state is not None and state.index[0].prefixes is None:  # no shards of the dictionary kept
         from .text import load_dictionary
 
         load_dictionary()

@@ -48,6 +48,7 @@ from typing import Any
 from ...parallel import fork_map, worker_count
 from .documents import SearchDocument
 from .text import (
+    PrefixShards,
     Segmenter,
     has_cjk,
     normalize,
@@ -634,6 +635,9 @@ class IndexState:
     words: set[str]  # bigram terms that are dictionary words (marked in the index)
     # The words the segmenter added to jieba's dictionary (``Segmenter.added``), if it was made.
     added: list[tuple[str, int]] | None = None
+    # jieba's dictionary in shards (``Segmenter.prefix_shards``): the next build's few
+    # documents are segmented without loading all of it.
+    prefixes: PrefixShards | None = None
 
     # Kept in the build cache with the profiles as a few flat arrays (see ``Postings``).
     def __getstate__(self) -> dict[str, Any]:
@@ -815,11 +819,19 @@ class IndexBuilder:
             found[term] = WORD_MARK + encoded if term in self._words else encoded
         return found
 
-    def state(self, dictionary: set[str], digests: list[str]) -> IndexState:
-        """What the next build needs to update this index (after ``build``)."""
+    def state(self, dictionary: set[str], digests: list[str], kept: IndexState | None = None) -> IndexState:
+        """What the next build needs to update this index (after ``build``); ``kept``: the
+        state it was updated from, with the same dictionary or not."""
         assert self._words is not None
-        added = self._segmenter.added if self._segmenter is not None else None
-        return IndexState(frozenset(dictionary), digests, self._profiles, self._postings, self._words, added)
+        segmenter = self._segmenter
+        added = segmenter.added if segmenter is not None else None
+        if added is None and kept is not None and kept.dictionary == dictionary:
+            added = kept.added  # no document needed the segmenter: the same words
+        prefixes = kept.prefixes if kept is not None else None  # jieba's own: the same in every build
+        if prefixes is None and segmenter is not None:
+            prefixes = segmenter.prefix_shards()
+        return IndexState(frozenset(dictionary), digests, self._profiles, self._postings, self._words, added,
+                          prefixes)
 
     def _merge(self, terms: list[str], entries: list[bytes], profiles: list[StoredProfile]) -> None:
         """A worker's part: its vocabulary numbers mapped onto this builder's."""

@@ -12,6 +12,7 @@ distinct bigram, word or name, not once per character.
 from __future__ import annotations
 
 import logging
+import marshal
 import re
 import sys
 import unicodedata
@@ -144,28 +145,97 @@ def t2s_query_map(indexed_chars: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
+@dataclass(frozen=True)
+class PrefixShards:
+    """jieba's prefix dictionary (every word and every prefix of one -> its frequency, 0 for
+    a mere prefix) in shards by first character, each marshalled on its own. Loading the
+    whole dictionary takes ~0.6 s; a rebuild segments a few texts and loads only the shards
+    of their characters (every word, and every prefix jieba looks up, starts with one).
+    Kept in the search index's state (``IndexState.prefixes``), whose digest is checked
+    before it is read, so marshal's format is as safe here as pickle's."""
+
+    data: bytes
+    spans: dict[str, tuple[int, int]]  # first character -> where its shard is in ``data``
+    total: int  # the sum of all frequencies (jieba's ``Tokenizer.total``)
+
+    @classmethod
+    def of(cls, freq: dict[str, int], total: int) -> PrefixShards:
+        shards: dict[str, dict[str, int]] = {}
+        for word, frequency in freq.items():
+            shard = shards.get(word[0])
+            if shard is None:
+                shard = shards[word[0]] = {}
+            shard[word] = frequency
+        parts, spans, at = [], {}, 0
+        for first, shard in shards.items():
+            part = marshal.dumps(shard)
+            spans[first] = (at, at + len(part))
+            parts.append(part)
+            at += len(part)
+        return cls(b"".join(parts), spans, total)
+
+    def load_into(self, freq: dict[str, int], characters: Iterable[str]) -> None:
+        """Add the shards of ``characters`` (those that have one) to ``freq``."""
+        data, spans = self.data, self.spans
+        for character in characters:
+            span = spans.get(character)
+            if span is not None:
+                freq.update(marshal.loads(data[span[0] : span[1]]))
+
+
+class _Lexicon:
+    """A jieba tokenizer and its prefix dictionary: whole, or read from ``PrefixShards`` for
+    the first characters of every text before the tokenizer sees it (``meet``). Every word
+    jieba adds (``add_word``) also starts with a character met first, so a shard is never
+    read over an added word."""
+
+    def __init__(self, tokenizer: jieba.Tokenizer, shards: PrefixShards | None = None) -> None:
+        self.tokenizer = tokenizer
+        self.freq: dict[str, int] = tokenizer.FREQ
+        self.shards = shards
+        self._met: set[str] = set()
+
+    @classmethod
+    def of_shards(cls, shards: PrefixShards) -> _Lexicon:
+        tokenizer = jieba.Tokenizer()
+        tokenizer.FREQ, tokenizer.total, tokenizer.initialized = {}, shards.total, True
+        return cls(tokenizer, shards)
+
+    def copy(self) -> _Lexicon:
+        """Another lexicon with the same dictionary so far (copying the word table takes a
+        few milliseconds; loading it ~0.5 s)."""
+        tokenizer = jieba.Tokenizer()
+        tokenizer.FREQ, tokenizer.total, tokenizer.initialized = dict(self.freq), self.tokenizer.total, True
+        copied = _Lexicon(tokenizer, self.shards)
+        copied._met = set(self._met)
+        return copied
+
+    def meet(self, text: str) -> None:
+        """Read the shards of the characters of ``text`` not met before."""
+        if self.shards is not None:
+            new = set(text).difference(self._met)
+            if new:
+                self.shards.load_into(self.freq, new)
+                self._met.update(new)
+
+
 @lru_cache(maxsize=1)
-def _base_tokenizer() -> jieba.Tokenizer:
+def _whole_dictionary() -> _Lexicon:
     jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not a build message
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()  # ~0.5 s: unmarshals jieba's cached prefix dictionary
-    return tokenizer
+    return _Lexicon(tokenizer)
+
+
+@lru_cache(maxsize=1)
+def _whole_dictionary_shards() -> PrefixShards:
+    whole = _whole_dictionary()
+    return PrefixShards.of(whole.freq, whole.tokenizer.total)
 
 
 def load_dictionary() -> None:
     """Load jieba's dictionary now (once per process), before it is needed."""
-    _base_tokenizer()
-
-
-def _fresh_tokenizer() -> jieba.Tokenizer:
-    """A tokenizer with jieba's default dictionary, copied from one loaded once per process
-    (loading takes ~0.5 s; copying the word table a few milliseconds)."""
-    base = _base_tokenizer()
-    tokenizer = jieba.Tokenizer()
-    tokenizer.FREQ = dict(base.FREQ)
-    tokenizer.total = base.total
-    tokenizer.initialized = True
-    return tokenizer
+    _whole_dictionary()
 
 
 @dataclass(frozen=True)
@@ -191,13 +261,19 @@ class Segmenter:
     jieba's pure-Python segmentation, and a superset of its words.
     """
 
-    def __init__(self, words: Iterable[str], added: list[tuple[str, int]] | None = None) -> None:
+    def __init__(self, words: Iterable[str], added: list[tuple[str, int]] | None = None,
+                 prefixes: PrefixShards | None = None) -> None:
         """``added``: the ``added`` words of a Segmenter made with the same ``words`` (jieba
         suggests each word's frequency by segmenting it, a second at 10,000 records; the
-        frequencies it chose are replayed in order instead, giving the same dictionary)."""
-        self._tokenizer = _fresh_tokenizer()
+        frequencies it chose are replayed in order instead, giving the same dictionary).
+        ``prefixes``: jieba's dictionary in shards (``prefix_shards``), read as texts need
+        them, instead of the whole dictionary."""
+        # jieba's own dictionary (for ``plain_words``), and one with the content's names.
+        self._plain = _whole_dictionary() if prefixes is None else _Lexicon.of_shards(prefixes)
+        self._lexicon = self._plain.copy()
+        self._tokenizer = self._lexicon.tokenizer
         # jieba's prefix dictionary: every word (frequency > 0) and every prefix of one (0).
-        self._freq: dict[str, int] = self._tokenizer.FREQ
+        self._freq: dict[str, int] = self._lexicon.freq
         self._memo: dict[str, list[str]] = {}
         self._plain_memo: dict[str, list[str]] = {}
         self._runs: dict[str, RunTerms] = {}
@@ -206,20 +282,27 @@ class Segmenter:
         self.added: list[tuple[str, int]] = []  # the words added to jieba's, with their frequency
         if added is not None:
             for run, frequency in added:
+                self._lexicon.meet(run[0])
                 self._tokenizer.add_word(run, frequency)
             self.added = added
             return
         for word in sorted({normalize(w) for w in words}):
             for run in term_runs(word):
                 if len(run) >= 2:
+                    self._lexicon.meet(run)  # jieba segments the word to suggest its frequency
                     self._tokenizer.add_word(run)
                     self.added.append((run, self._freq[run]))
+
+    def prefix_shards(self) -> PrefixShards:
+        """jieba's dictionary (without the content's names) in shards, for the next build."""
+        return self._plain.shards or _whole_dictionary_shards()
 
     def plain_words(self, run: str) -> list[str]:
         """jieba's words with its own dictionary only (names not joined into one word)."""
         words = self._plain_memo.get(run)
         if words is None:
-            words = [w for w in _base_tokenizer().cut(run, HMM=False) if w.strip()]
+            self._plain.meet(run)
+            words = [w for w in self._plain.tokenizer.cut(run, HMM=False) if w.strip()]
             self._plain_memo[run] = words
         return words
 
@@ -228,6 +311,7 @@ class Segmenter:
         and it halves the time. Runs repeat a lot (names, kinds, addresses): remember them."""
         words = self._memo.get(run)
         if words is None:
+            self._lexicon.meet(run)
             words = [w for w in self._tokenizer.cut(run, HMM=False) if w.strip()]
             self._memo[run] = words
         return words
@@ -245,6 +329,7 @@ class Segmenter:
         repeat across records (addresses, kinds, stock phrases), so they are remembered."""
         found = self._runs.get(run)
         if found is None:
+            self._lexicon.meet(run)
             pairs = bigram_set(run)
             terms = [*map("b".__add__, pairs), *map("w".__add__, self._contained_words(run) | ascii_words(run))]
             found = RunTerms(tuple(map(sys.intern, terms)))
@@ -264,6 +349,7 @@ class Segmenter:
 
     def is_word(self, text: str) -> bool:
         """Whether ``text`` is a word of the dictionary (jieba's and the content's names)."""
+        self._lexicon.meet(text[:1])
         return bool(self._freq.get(text))
 
     def _contained_words(self, run: str) -> set[str]:
@@ -394,7 +480,7 @@ MAX_READINGS = 3
 
 def common_characters(count: int = COMMON_CHARACTERS) -> list[str]:
     """The ``count`` most frequent Chinese characters of jieba's dictionary, as words of their own."""
-    freq = _base_tokenizer().FREQ
+    freq = _whole_dictionary().freq
     chars = [chr(code) for code in range(0x4E00, 0xA000) if freq.get(chr(code))]
     return sorted(chars, key=lambda ch: -freq[ch])[:count]
 

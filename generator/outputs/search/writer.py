@@ -91,23 +91,25 @@ def updated_index_files(
     holding them are made again. Otherwise only new and changed documents' terms are
     extracted, and the files are all made again."""
     builder = IndexBuilder(partial(Segmenter, dictionary))
+    last = kept[0] if kept is not None else None
     if kept is not None and kept[0].dictionary == dictionary:
         state, rendered = kept
-        builder = IndexBuilder(partial(Segmenter, dictionary, state.added))
+        # Few documents to segment: jieba's dictionary is read shard by shard as they need it.
+        builder = IndexBuilder(partial(Segmenter, dictionary, state.added, state.prefixes))
         changed = builder.update_in_place(state, documents, digests)
         if changed is not None:
             edited = {n for n, (old, new) in enumerate(zip(state.digests, digests, strict=True)) if old != new}
             updated = _rewritten(rendered, documents, builder.encoded(changed), edited)
             if updated is not None:
-                return updated[0], (builder.state(dictionary, digests), updated[1])
+                return updated[0], (builder.state(dictionary, digests, last), updated[1])
             files, rendered = render_files_kept(builder.build())
-            return files, (builder.state(dictionary, digests), rendered)
-        builder = IndexBuilder(partial(Segmenter, dictionary, state.added))
+            return files, (builder.state(dictionary, digests, last), rendered)
+        builder = IndexBuilder(partial(Segmenter, dictionary, state.added, state.prefixes))
         builder.add_updated(state, documents, digests)
     else:
         builder.add_all(documents)
     files, rendered = render_files_kept(builder.build())
-    return files, (builder.state(dictionary, digests), rendered)
+    return files, (builder.state(dictionary, digests, last), rendered)
 
 
 def render_files(index: SearchIndex) -> SearchFiles:

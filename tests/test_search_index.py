@@ -416,3 +416,24 @@ def test_a_profile_left_unweighed_after_an_edit_has_the_weights_weighing_would_g
     if not index.may_move(weights, lengths, after):
         assert index.weigh(profile, after).payloads == weights.payloads
     assert index.weigh(profile, after).payloads == index.group_payloads(profile, after)
+
+
+def _small_documents() -> st.SearchStrategy[list[SearchDocument]]:
+    texts = st.text(st.sampled_from("党员之家園區叶青大厦abc 1"), max_size=8)
+    document = st.builds(SearchDocument, type_label=st.just("公示"), title=texts, url=st.just("x/"),
+                         names=st.lists(texts, max_size=2), texts=st.lists(texts, max_size=2), summary=texts,
+                         body=texts)
+    return st.lists(document, max_size=6)
+
+
+@given(kept=_small_documents(), added=_small_documents(), data=st.data())
+def test_character_counts_after_an_edit_are_those_of_the_documents_after_it(
+    kept: list[SearchDocument], added: list[SearchDocument], data: st.DataObject
+) -> None:
+    # A rebuild takes the characters of the query map and the reading table from counts kept
+    # across the edit; a character whose last document went must go too.
+    removed = data.draw(st.lists(st.sampled_from(kept), unique_by=id) if kept else st.just([]))
+    after = [document for document in kept if all(document is not gone for gone in removed)] + added
+    text, names = index.CharacterCounts.of(kept).changed(removed, added)
+    assert text == index.index_characters(after)
+    assert names == index.SearchIndex(after, {}, set()).name_characters

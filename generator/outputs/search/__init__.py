@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ...site.graph import SiteGraph
@@ -104,9 +104,15 @@ def kept_search_state(memo: OutputMemo) -> SearchState | None:
 
 def prepare_search_update(memo: OutputMemo) -> SearchState | None:
     """What a search process started before the graph does while the build checks the
-    content: read the kept state, and load jieba's dictionary if the state has no shards of it."""
+    content: read the kept state, count the characters of its documents, and load jieba's
+    dictionary if the state has no shards of it."""
     state = kept_search_state(memo)
-    if state is not None and state.index[0].prefixes is None:  # no shards of the dictionary kept
+    if state is None:
+        return None
+    from .index import CharacterCounts
+
+    state.characters = CharacterCounts.of(document for document, _digest in state.records.values())
+    if state.index[0].prefixes is None:  # no shards of the dictionary kept
         from .text import load_dictionary
 
         load_dictionary()
@@ -143,10 +149,27 @@ def update_search_index(target: OutputTarget, state: SearchState | None, part: G
         return True
     from .writer import updated_index_files, write_search_files
 
-    files, index = updated_index_files(documents, part.dictionary, digests, last)
+    characters = _characters(state, records, part, free) if state is not None else None
+    files, index = updated_index_files(documents, part.dictionary, digests, last, characters)
     memo.remember(WRITER, key, write_search_files(target, files))
     memo.keep_state(WRITER, SearchState(index, target.scheme, records))
     return True
+
+
+def _characters(
+    state: SearchState, records: dict[RecordKey, tuple[SearchDocument, str]], part: GraphPart,
+    free: list[SearchDocument],
+) -> tuple[set[str], set[str]] | None:
+    """The characters of the new documents' text and names, from the kept documents' counts
+    (``prepare_search_update``) and the documents an edit made, taken away or added."""
+    if state.characters is None:
+        return None
+    from .index import index_characters, name_characters
+
+    kept = state.records
+    removed = [kept[key][0] for key in kept if key in part.made or key not in records]
+    text, names = state.characters.changed(removed, [records[key][0] for key in part.made])
+    return text | index_characters(free), names.union(*map(name_characters, free))
 
 
 @dataclass
@@ -156,6 +179,12 @@ class SearchState:
     index: Any  # ``writer.updated_index_files``' state: the postings, profiles and files
     scheme: UrlScheme
     records: dict[RecordKey, tuple[SearchDocument, str]]  # each record's document and its digest
+    # ``index.CharacterCounts`` of ``records``' documents, counted by a rebuild's search
+    # process while it waits for the graph; not kept (the next build counts again).
+    characters: Any = field(default=None, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "characters": None}
 
 
 def _files_key(target: OutputTarget, free_digests: list[str]) -> tuple[object, ...]:

@@ -275,7 +275,7 @@ class SearchIndex:
 
     @property
     def name_characters(self) -> set[str]:
-        return {ch for d in self.documents for name in d.names for ch in normalize(name) if has_cjk(ch)}
+        return set().union(*map(name_characters, self.documents))
 
 
 def estimated_size(term: str, value: str) -> int:
@@ -893,11 +893,52 @@ def _reweigh_postings(postings: Postings, number: int, found: int, terms: array)
 
 def index_characters(documents: Iterable[SearchDocument]) -> set[str]:
     """Every character of the documents' original text (for the query's 繁→简 map)."""
+    return set().union(*map(document_characters, documents))
+
+
+def document_characters(document: SearchDocument) -> set[str]:
     characters: set[str] = set()
-    for document in documents:
-        for text in document_fields(document).values():
-            characters.update(text)
+    for text in document_fields(document).values():
+        characters.update(text)
     return characters
+
+
+def name_characters(document: SearchDocument) -> set[str]:
+    """The Chinese characters of the document's names, normalised (for the reading table)."""
+    return {ch for name in document.names for ch in normalize(name) if has_cjk(ch)}
+
+
+@dataclass
+class CharacterCounts:
+    """In how many documents each character occurs, in their text (``index_characters``)
+    and in their names (``name_characters``). A rebuild's search process counts the kept
+    documents while it waits for the graph; an edit then takes a few away and adds a few,
+    instead of the characters of every document being gathered again."""
+
+    text: Counter[str]
+    names: Counter[str]
+
+    @classmethod
+    def of(cls, documents: Iterable[SearchDocument]) -> CharacterCounts:
+        counts = cls(Counter(), Counter())
+        for document in documents:
+            counts.text.update(document_characters(document))
+            counts.names.update(name_characters(document))
+        return counts
+
+    def changed(
+        self, removed: Iterable[SearchDocument], added: Iterable[SearchDocument]
+    ) -> tuple[set[str], set[str]]:
+        """The characters of the text and of the names once ``removed`` are gone and
+        ``added`` are in (the counts themselves stay as they are)."""
+        text, names = self.text.copy(), self.names.copy()
+        for document in removed:
+            text.subtract(document_characters(document))
+            names.subtract(name_characters(document))
+        for document in added:
+            text.update(document_characters(document))
+            names.update(name_characters(document))
+        return {ch for ch, count in text.items() if count > 0}, {ch for ch, count in names.items() if count > 0}
 
 
 def _range_profiles(

@@ -83,13 +83,15 @@ def updated_index_files(
     dictionary: set[str],
     digests: list[str],
     kept: tuple[IndexState, RenderedIndex] | None,
+    characters: tuple[set[str], set[str]] | None = None,
 ) -> tuple[SearchFiles, tuple[IndexState, RenderedIndex]]:
     """The same files as ``index_files``, made from what the last build ``kept`` where it was
     made with the same dictionary, and what to keep for the next build. ``digests``: of
     the documents. Documents edited in place (``IndexBuilder.update_in_place``) change only
     their own postings and those whose weights moved: only the shards and metadata files
     holding them are made again. Otherwise only new and changed documents' terms are
-    extracted, and the files are all made again."""
+    extracted, and the files are all made again. ``characters``: those of the documents'
+    text and of their names (``index_characters``, ``name_characters``), if known already."""
     builder = IndexBuilder(partial(Segmenter, dictionary))
     last = kept[0] if kept is not None else None
     if kept is not None and kept[0].dictionary == dictionary:
@@ -99,7 +101,7 @@ def updated_index_files(
         changed = builder.update_in_place(state, documents, digests)
         if changed is not None:
             edited = {n for n, (old, new) in enumerate(zip(state.digests, digests, strict=True)) if old != new}
-            updated = _rewritten(rendered, documents, builder.encoded(changed), edited)
+            updated = _rewritten(rendered, documents, builder.encoded(changed), edited, characters)
             if updated is not None:
                 return updated[0], (builder.state(dictionary, digests, last), updated[1])
             files, rendered = render_files_kept(builder.build())
@@ -136,7 +138,8 @@ def render_files_kept(index: SearchIndex) -> tuple[SearchFiles, RenderedIndex]:
 
 
 def _rewritten(
-    kept: RenderedIndex, documents: list[SearchDocument], values: dict[str, str | None], edited: set[int]
+    kept: RenderedIndex, documents: list[SearchDocument], values: dict[str, str | None], edited: set[int],
+    characters: tuple[set[str], set[str]] | None,
 ) -> tuple[SearchFiles, RenderedIndex] | None:
     """The kept files with the terms' new ``values`` (None: left out) and the ``edited``
     documents' metadata; None when the shards must be split anew (their count changes)."""
@@ -165,12 +168,13 @@ def _rewritten(
     for number in sorted({n // CHUNK_SIZE for n in edited}):
         files[f"m{number}.js"] = _meta_file(documents, number)
     files["facets.js"] = _call("facets", 0, _facets(documents))
-    name_characters = SearchIndex(documents, {}, set()).name_characters
-    if name_characters != kept.name_characters:
-        files["readings.js"] = _readings_file(name_characters)
-    characters = index_characters(documents)
-    t2s = kept.t2s if characters == kept.characters else _t2s(characters)
-    rendered = RenderedIndex(files, kept.shards, kept.sounds, (main, sound), name_characters, characters, t2s)
+    if characters is None:
+        characters = index_characters(documents), SearchIndex(documents, {}, set()).name_characters
+    text_characters, names = characters
+    if names != kept.name_characters:
+        files["readings.js"] = _readings_file(names)
+    t2s = kept.t2s if text_characters == kept.characters else _t2s(text_characters)
+    rendered = RenderedIndex(files, kept.shards, kept.sounds, (main, sound), names, text_characters, t2s)
     return _finished(rendered, len(documents)), rendered
 
 

@@ -169,7 +169,9 @@ def _characters(
     kept = state.records
     removed = [kept[key][0] for key in kept if key in part.made or key not in records]
     text, names = state.characters.changed(removed, [records[key][0] for key in part.made])
-    return text | index_characters(free), names.union(*map(name_characters, free))
+    for document in free:
+        names |= name_characters(document)
+    return text | index_characters(free), names
 
 
 @dataclass

@@ -275,7 +275,10 @@ class SearchIndex:
 
     @property
     def name_characters(self) -> set[str]:
-        return set().union(*map(name_characters, self.documents))
+        characters: set[str] = set()
+        for document in self.documents:
+            characters.update(name_characters(document))
+        return characters
 
 
 def estimated_size(term: str, value: str) -> int:
@@ -893,7 +896,11 @@ def _reweigh_postings(postings: Postings, number: int, found: int, terms: array)
 
 def index_characters(documents: Iterable[SearchDocument]) -> set[str]:
     """Every character of the documents' original text (for the query's 繁→简 map)."""
-    return set().union(*map(document_characters, documents))
+    characters: set[str] = set()
+    for document in documents:  # one set: a set per document, all at once, took 250 MB at 10,000
+        for text in document_fields(document).values():
+            characters.update(text)
+    return characters
 
 
 def document_characters(document: SearchDocument) -> set[str]:

@@ -160,15 +160,17 @@ class PrefixShards:
 
     @classmethod
     def of(cls, freq: dict[str, int], total: int) -> PrefixShards:
-        shards: dict[str, dict[str, int]] = {}
-        for word, frequency in freq.items():
-            shard = shards.get(word[0])
-            if shard is None:
-                shard = shards[word[0]] = {}
-            shard[word] = frequency
+        # Words grouped by reference, each shard made and marshalled in turn: a copy of the
+        # whole dictionary as shards of dicts would take ~60 MB at the search process's peak.
+        words: dict[str, list[str]] = {}
+        for word in freq:
+            group = words.get(word[0])
+            if group is None:
+                group = words[word[0]] = []
+            group.append(word)
         parts, spans, at = [], {}, 0
-        for first, shard in shards.items():
-            part = marshal.dumps(shard)
+        for first, group in words.items():
+            part = marshal.dumps({word: freq[word] for word in group})
             spans[first] = (at, at + len(part))
             parts.append(part)
             at += len(part)

@@ -37,6 +37,7 @@ from generator.outputs.search.text import (
     normalize,
     pinyin_terms,
     t2s_query_map,
+    whole_dictionary_shards,
 )
 from generator.outputs.search.writer import index_files, updated_index_files
 from generator.site.source import ContentSource
@@ -103,9 +104,8 @@ def _texts(min_size: int, max_size: int) -> st.SearchStrategy[str]:
     return st.text(st.sampled_from(_text_characters()), min_size=min_size, max_size=max_size)
 
 
-@functools.cache
 def _dictionary_shards() -> PrefixShards:
-    return Segmenter([]).prefix_shards()
+    return whole_dictionary_shards()
 
 
 @given(texts=st.lists(_texts(1, 60), min_size=1, max_size=4), names=st.lists(_texts(2, 10), max_size=6))

@@ -139,7 +139,7 @@ class OutputMemo:
     kept_states: dict[str, StoredState] = field(default_factory=dict)
     states: dict[str, StoredState] = field(default_factory=dict)
     state_folder: Path | None = None
-    # States ``keep_state`` holds back for ``store_states`` (None: stored at once). A process
+    # States ``keep_state`` holds back (their makers) for ``store_states`` (None: stored at once). A process
     # writing an output sends its files first and stores its state after: the build then
     # publishes the site meanwhile, and needs the state's digest only to save the cache.
     unstored: dict[str, Any] | None = None
@@ -176,19 +176,24 @@ class OutputMemo:
 
     def keep_state(self, writer: str, value: Any) -> None:
         """Keep ``value`` for ``writer``'s next build (in a build with the cache)."""
+        self.keep_state_made(writer, lambda: value)
+
+    def keep_state_made(self, writer: str, make: Callable[[], Any]) -> None:
+        """Keep what ``make()`` returns for ``writer``'s next build, made when it is stored:
+        after the files were sent back, in a process holding its states back (``unstored``)."""
         if not self.keeping or self.state_folder is None:
             return
         if self.unstored is not None:
-            self.unstored[writer] = value
+            self.unstored[writer] = make
         else:
-            self.states[writer] = StoredState.store(self.state_folder, value)
+            self.states[writer] = StoredState.store(self.state_folder, make())
 
     def store_states(self) -> dict[str, StoredState]:
-        """Store the states held back (see ``unstored``); their files, by writer."""
+        """Make and store the states held back (see ``unstored``); their files, by writer."""
         assert self.state_folder is not None or not self.unstored
         unstored, self.unstored = self.unstored or {}, None
-        return {writer: StoredState.store(self.state_folder, value)  # type: ignore[arg-type]
-                for writer, value in unstored.items()}
+        return {writer: StoredState.store(self.state_folder, make())  # type: ignore[arg-type]
+                for writer, make in unstored.items()}
 
     def carry_state(self, writer: str) -> None:
         """Keep the last build's state of ``writer`` for the next build (its files did not change)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from ...site.graph import SiteGraph
@@ -152,8 +153,22 @@ def update_search_index(target: OutputTarget, state: SearchState | None, part: G
     characters = _characters(state, records, part, free) if state is not None else None
     files, index = updated_index_files(documents, part.dictionary, digests, last, characters)
     memo.remember(WRITER, key, write_search_files(target, files))
-    memo.keep_state(WRITER, SearchState(index, target.scheme, records))
+    kept_state = SearchState(index, target.scheme, records)
+    if state is not None and index[0].prefixes is None:  # a rebuild on the whole dictionary
+        memo.keep_state_made(WRITER, partial(_with_dictionary_shards, kept_state))
+    else:
+        memo.keep_state(WRITER, kept_state)
     return True
+
+
+def _with_dictionary_shards(state: SearchState) -> SearchState:
+    """The state with jieba's dictionary in shards, for the rebuilds after this one. Made by
+    the first rebuild (once its files are sent back), not by a build from scratch: 0.3 s and
+    24 MB that a cold build would spend for builds that may never come."""
+    from .text import whole_dictionary_shards
+
+    state.index[0].prefixes = whole_dictionary_shards()
+    return state
 
 
 def _characters(

@@ -638,8 +638,8 @@ class IndexState:
     words: set[str]  # bigram terms that are dictionary words (marked in the index)
     # The words the segmenter added to jieba's dictionary (``Segmenter.added``), if it was made.
     added: list[tuple[str, int]] | None = None
-    # jieba's dictionary in shards (``Segmenter.prefix_shards``): the next build's few
-    # documents are segmented without loading all of it.
+    # jieba's dictionary in shards (``text.whole_dictionary_shards``, made by the first
+    # rebuild): later builds segment their few documents without loading all of it.
     prefixes: PrefixShards | None = None
 
     # Kept in the build cache with the profiles as a few flat arrays (see ``Postings``).
@@ -831,8 +831,6 @@ class IndexBuilder:
         if added is None and kept is not None and kept.dictionary == dictionary:
             added = kept.added  # no document needed the segmenter: the same words
         prefixes = kept.prefixes if kept is not None else None  # jieba's own: the same in every build
-        if prefixes is None and segmenter is not None:
-            prefixes = segmenter.prefix_shards()
         return IndexState(frozenset(dictionary), digests, self._profiles, self._postings, self._words, added,
                           prefixes)
 

@@ -230,7 +230,8 @@ def _whole_dictionary() -> _Lexicon:
 
 
 @lru_cache(maxsize=1)
-def _whole_dictionary_shards() -> PrefixShards:
+def whole_dictionary_shards() -> PrefixShards:
+    """jieba's whole dictionary (loaded if it is not yet) in shards."""
     whole = _whole_dictionary()
     return PrefixShards.of(whole.freq, whole.tokenizer.total)
 
@@ -268,8 +269,8 @@ class Segmenter:
         """``added``: the ``added`` words of a Segmenter made with the same ``words`` (jieba
         suggests each word's frequency by segmenting it, a second at 10,000 records; the
         frequencies it chose are replayed in order instead, giving the same dictionary).
-        ``prefixes``: jieba's dictionary in shards (``prefix_shards``), read as texts need
-        them, instead of the whole dictionary."""
+        ``prefixes``: jieba's dictionary in shards (``whole_dictionary_shards``), read as
+        texts need them, instead of the whole dictionary."""
         # jieba's own dictionary (for ``plain_words``), and one with the content's names.
         self._plain = _whole_dictionary() if prefixes is None else _Lexicon.of_shards(prefixes)
         self._lexicon = self._plain.copy()
@@ -294,10 +295,6 @@ class Segmenter:
                     self._lexicon.meet(run)  # jieba segments the word to suggest its frequency
                     self._tokenizer.add_word(run)
                     self.added.append((run, self._freq[run]))
-
-    def prefix_shards(self) -> PrefixShards:
-        """jieba's dictionary (without the content's names) in shards, for the next build."""
-        return self._plain.shards or _whole_dictionary_shards()
 
     def plain_words(self, run: str) -> list[str]:
         """jieba's words with its own dictionary only (names not joined into one word)."""

@@ -896,16 +896,12 @@ def index_characters(documents: Iterable[SearchDocument]) -> set[str]:
     """Every character of the documents' original text (for the query's 繁→简 map)."""
     characters: set[str] = set()
     for document in documents:  # one set: a set per document, all at once, took 250 MB at 10,000
-        for text in document_fields(document).values():
-            characters.update(text)
+        characters.update(*document_fields(document).values())
     return characters
 
 
 def document_characters(document: SearchDocument) -> set[str]:
-    characters: set[str] = set()
-    for text in document_fields(document).values():
-        characters.update(text)
-    return characters
+    return set().union(*document_fields(document).values())
 
 
 def name_characters(document: SearchDocument) -> set[str]:

@@ -160,8 +160,7 @@ class PrefixShards:
 
     @classmethod
     def of(cls, freq: dict[str, int], total: int) -> PrefixShards:
-        # Words grouped by reference, each shard made and marshalled in turn: a copy of the
-        # whole dictionary as shards of dicts would take ~60 MB at the search process's peak.
+        # Words grouped by reference; each shard's dict exists only while it is marshalled.
         words: dict[str, list[str]] = {}
         for word in freq:
             group = words.get(word[0])

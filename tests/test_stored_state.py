@@ -112,9 +112,8 @@ def test_a_state_file_whose_bytes_changed_is_not_read_back(tmp_path: Path, damag
 def test_a_state_stored_on_a_machine_of_the_other_byte_order_is_not_misread(tmp_path: Path,
                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """A cache restored from another machine (CI caches travel): numbers stored in the other
-    byte order would be read as other numbers; such a state must not come back as if valid."""
-    value = [_filled("I", 30_000, 5)]
-    stored = StoredState.store(tmp_path, value)
-    monkeypatch.setattr(sys, "byteorder", "big" if sys.byteorder == "little" else "little")
-    loaded = stored.load(tmp_path)
-    assert loaded is None or loaded == value
+    byte order would be read as other numbers, so such a state is not read back at all."""
+    with monkeypatch.context() as other_machine:
+        other_machine.setattr(sys, "byteorder", "big" if sys.byteorder == "little" else "little")
+        stored = StoredState.store(tmp_path, [_filled("I", 30_000, 5)])
+    assert stored.load(tmp_path) is None

@@ -31,6 +31,7 @@ from typing import Any, BinaryIO, TypeVar
 
 from ..content.models import Record
 from ..site.graph import SiteGraph
+from . import statefile
 
 log = logging.getLogger("mkdocs.plugins.tongxin.memo")
 
@@ -51,12 +52,12 @@ class StoredState:
 
     @classmethod
     def store(cls, folder: Path, value: Any) -> StoredState:
-        """``value`` pickled into a new file of ``folder`` (streamed: a large state is not held
-        in memory twice, as objects and as bytes)."""
+        """``value`` written into a new file of ``folder`` (streamed, its large arrays from
+        their own memory: a large state is not held in memory twice, as objects and as bytes)."""
         temporary = folder / f".state-{os.getpid()}.tmp"
         with temporary.open("wb") as file:
             hashing = _HashingWriter(file)
-            pickle.dump(value, hashing, protocol=pickle.HIGHEST_PROTOCOL)
+            statefile.dump(value, hashing)
         digest = hashing.digest.hexdigest()
         stored = cls(STATE_FILES.replace("*", digest[:20]), digest)
         os.replace(temporary, folder / stored.name)
@@ -72,7 +73,10 @@ class StoredState:
         if hashlib.sha256(data).hexdigest() != self.digest:
             return None
         with collector_paused():
-            return pickle.loads(data)
+            try:
+                return statefile.loads(data)
+            except (ValueError, pickle.UnpicklingError):  # stored by another layout of numbers
+                return None
 
 
 class _HashingWriter:

@@ -46,6 +46,7 @@ from operator import and_, methodcaller, not_, rshift, sub
 from typing import Any
 
 from ...parallel import fork_map, worker_count
+from ..statefile import JoinedArrays
 from .documents import SearchDocument
 from .text import (
     PrefixShards,
@@ -580,11 +581,9 @@ class Postings:
 
     # Kept in the build cache as one array of every posting and the number per term:
     # unpickling 100,000 arrays one by one took longer than the rest of a rebuild's index.
-    def __getstate__(self) -> tuple[list[str], array, array]:
-        counts = array("I", map(len, self.entries))
-        flat = array("I")
-        deque(map(flat.extend, self.entries), maxlen=0)
-        return self.terms, counts, flat
+    # Stored part by part (``JoinedArrays``): joined first, they were a copy of every posting.
+    def __getstate__(self) -> tuple[list[str], array, JoinedArrays]:
+        return self.terms, array("I", map(len, self.entries)), JoinedArrays("I", self.entries)
 
     def __setstate__(self, state: tuple[list[str], array, array]) -> None:
         terms, counts, flat = state

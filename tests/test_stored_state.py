@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.outputs.memo import StoredState
+from generator.outputs.statefile import Chunked
 from generator.outputs.search.index import Postings
 
 TYPECODES = "bBuhHiIlLqQfd"
@@ -85,6 +86,19 @@ def test_the_postings_come_back_term_by_term(tmp_path_factory: pytest.TempPathFa
     assert [list(entry) for entry in loaded.entries] == [*entries, list(range(long_term))]
     # A plain pickle of the postings (not through the build cache) reads back the same.
     assert pickle.loads(pickle.dumps(postings)).entries == postings.entries
+
+
+@settings(max_examples=25, deadline=None)
+@given(items=st.lists(st.one_of(st.text(max_size=6), st.tuples(st.text(max_size=3), st.integers()), arrays),
+                      max_size=2_500), around=values)
+def test_a_long_list_stored_a_chunk_at_a_time_comes_back_as_the_list(tmp_path_factory: pytest.TempPathFactory,
+                                                                     items: list[Any], around: Any) -> None:
+    """Lists longer and shorter than a chunk, next to other values (arrays stored after the
+    stream too), and a plain pickle of it reads back the same list."""
+    loaded = _stored_and_loaded(tmp_path_factory.mktemp("state"), {"items": Chunked(items), "around": around})
+    assert loaded == {"items": items, "around": around}
+    assert type(loaded["items"]) is list
+    assert pickle.loads(pickle.dumps(Chunked(items))) == items
 
 
 def _cut(data: bytes) -> bytes:

@@ -17,6 +17,7 @@ from ...site.urls import UrlScheme
 from ..context import OutputContext, OutputTarget
 from ..files import SiteFiles
 from ..memo import OutputMemo, RecordKey
+from ..statefile import Chunked
 from .documents import SearchDocument, free_documents, record_document, search_documents, user_dictionary
 
 __all__ = ["SearchFiles", "build_search_files", "write_search_files", "write_search_index"]
@@ -200,8 +201,13 @@ class SearchState:
     # process while it waits for the graph; not kept (the next build counts again).
     characters: Any = field(default=None, compare=False)
 
+    # The documents are stored a chunk at a time (``Chunked``: pickled at once, pickle's memo
+    # of their strings was the largest part of storing the state).
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "characters": None}
+        return {**self.__dict__, "characters": None, "records": Chunked(list(self.records.items()))}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, records=dict(state["records"]))
 
 
 def _files_key(target: OutputTarget, free_digests: list[str]) -> tuple[object, ...]:

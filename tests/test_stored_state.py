@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.outputs.memo import StoredState
-from generator.outputs.statefile import Chunked
 from generator.outputs.search.index import Postings
+from generator.outputs.statefile import Chunked
 
 TYPECODES = "bBuhHiIlLqQfd"
 # Large enough that some arrays cross any size threshold a store may treat specially.

@@ -75,7 +75,7 @@ class StoredState:
         with collector_paused():
             try:
                 return statefile.loads(data)
-            except (ValueError, pickle.UnpicklingError):  # stored by another layout of numbers
+            except (ValueError, pickle.UnpicklingError):  # another layout of numbers, or not such a file
                 return None
 
 

@@ -201,8 +201,8 @@ class SearchState:
     # process while it waits for the graph; not kept (the next build counts again).
     characters: Any = field(default=None, compare=False)
 
-    # The documents are stored a chunk at a time (``Chunked``: pickled at once, pickle's memo
-    # of their strings was the largest part of storing the state).
+    # The documents are stored a chunk at a time (``Chunked``): pickled with the rest, pickle's
+    # memo held a reference to every one of their strings until the whole state was written.
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "characters": None, "records": Chunked(list(self.records.items()))}
 

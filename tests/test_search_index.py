@@ -427,14 +427,20 @@ def _small_documents() -> st.SearchStrategy[list[SearchDocument]]:
     return st.lists(document, max_size=6)
 
 
-@given(kept=_small_documents(), added=_small_documents(), data=st.data())
-def test_character_counts_after_an_edit_are_those_of_the_documents_after_it(
-    kept: list[SearchDocument], added: list[SearchDocument], data: st.DataObject
+@settings(max_examples=150)
+@given(first=_small_documents(), edits=st.lists(st.tuples(_small_documents(), st.data()), min_size=1, max_size=3))
+def test_character_counts_kept_across_edits_are_those_of_the_documents_after_each(
+    first: list[SearchDocument], edits: list[tuple[list[SearchDocument], st.DataObject]]
 ) -> None:
-    # A rebuild takes the characters of the query map and the reading table from counts kept
-    # across the edit; a character whose last document went must go too.
-    removed = data.draw(st.lists(st.sampled_from(kept), unique_by=id) if kept else st.just([]))
-    after = [document for document in kept if all(document is not gone for gone in removed)] + added
-    text, names = index.CharacterCounts.of(kept).changed(removed, added)
-    assert text == index.index_characters(after)
-    assert names == index.SearchIndex(after, {}, set()).name_characters
+    # Each rebuild takes the characters of the query map and the reading table from counts
+    # the last rebuild kept, and keeps the counts after its edit: over a chain of rebuilds they
+    # must stay those of the documents, and a character whose last document went must go too.
+    documents, counts = first, index.CharacterCounts.of(first)
+    for added, data in edits:
+        removed = data.draw(st.lists(st.sampled_from(documents), unique_by=id) if documents else st.just([]))
+        documents = [document for document in documents if all(document is not gone for gone in removed)] + added
+        counts = counts.after(removed, added)
+        assert counts == index.CharacterCounts.of(documents)
+        text, names = counts.present()
+        assert text == index.index_characters(documents)
+        assert names == index.SearchIndex(documents, {}, set()).name_characters

@@ -16,8 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.outputs.memo import StoredState
-from generator.outputs.search.index import Postings
+from generator.outputs.search import SearchState
+from generator.outputs.search.documents import SearchDocument
+from generator.outputs.search.index import CharacterCounts, Postings
 from generator.outputs.statefile import Chunked
+from generator.site.urls import UrlScheme
 
 TYPECODES = "bBuhHiIlLqQfd"
 # Large enough that some arrays cross any size threshold a store may treat specially.
@@ -131,3 +134,15 @@ def test_a_state_stored_on_a_machine_of_the_other_byte_order_is_not_misread(tmp_
         other_machine.setattr(sys, "byteorder", "big" if sys.byteorder == "little" else "little")
         stored = StoredState.store(tmp_path, [_filled("I", 30_000, 5)])
     assert stored.load(tmp_path) is None
+
+
+def test_a_search_state_keeps_its_documents_character_counts(tmp_path: Path) -> None:
+    # The next rebuild starts from these counts instead of counting every document again.
+    documents = [SearchDocument(type_label="公示", title=f"第{n}號通知", url=f"n/{n}/", names=["前門街道"],
+                                texts=[], summary="", body="黨員活動") for n in range(3)]
+    records = {("notices", str(n)): (document, f"digest{n}") for n, document in enumerate(documents)}
+    state = SearchState(index=None, scheme=UrlScheme(True), records=records, characters=CharacterCounts.of(documents))
+    loaded = _stored_and_loaded(tmp_path, state)
+    assert loaded.records == records
+    assert loaded.characters == CharacterCounts.of(documents)
+    assert loaded.characters.text["號"] == 3

@@ -145,4 +145,4 @@ def test_a_search_state_keeps_its_documents_character_counts(tmp_path: Path) -> 
     loaded = _stored_and_loaded(tmp_path, state)
     assert loaded.records == records
     assert loaded.characters == CharacterCounts.of(documents)
-    assert loaded.characters.text["號"] == 3
+    assert loaded.characters.text["黨"] == 3

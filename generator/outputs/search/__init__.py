@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...site.graph import SiteGraph
 from ...site.urls import UrlScheme
@@ -19,6 +19,9 @@ from ..files import SiteFiles
 from ..memo import OutputMemo, RecordKey
 from ..statefile import Chunked
 from .documents import SearchDocument, free_documents, record_document, search_documents, user_dictionary
+
+if TYPE_CHECKING:  # the indexer's imports are heavy (see _FROM_WRITER)
+    from .index import CharacterCounts
 
 __all__ = ["SearchFiles", "build_search_files", "write_search_files", "write_search_index"]
 
@@ -106,14 +109,16 @@ def kept_search_state(memo: OutputMemo) -> SearchState | None:
 
 def prepare_search_update(memo: OutputMemo) -> SearchState | None:
     """What a search process started before the graph does while the build checks the
-    content: read the kept state, count the characters of its documents, and load jieba's
-    dictionary if the state has no shards of it."""
+    content: read the kept state, count the characters of its documents if the state has no
+    counts yet (the first rebuild after a cold build), and load jieba's dictionary if it has
+    no shards of it."""
     state = kept_search_state(memo)
     if state is None:
         return None
-    from .index import CharacterCounts
+    if state.characters is None:
+        from .index import CharacterCounts
 
-    state.characters = CharacterCounts.of(document for document, _digest in state.records.values())
+        state.characters = CharacterCounts.of(document for document, _digest in state.records.values())
     if state.index[0].prefixes is None:  # no shards of the dictionary kept
         from .text import load_dictionary
 
@@ -151,10 +156,11 @@ def update_search_index(target: OutputTarget, state: SearchState | None, part: G
         return True
     from .writer import updated_index_files, write_search_files
 
-    characters = _characters(state, records, part, free) if state is not None else None
+    counts = _counts_after(state, records, part) if state is not None else None
+    characters = _characters(counts, free) if counts is not None else None
     files, index = updated_index_files(documents, part.dictionary, digests, last, characters)
     memo.remember(WRITER, key, write_search_files(target, files))
-    kept_state = SearchState(index, target.scheme, records)
+    kept_state = SearchState(index, target.scheme, records, counts)
     if state is not None and index[0].prefixes is None:  # a rebuild on the whole dictionary
         memo.keep_state_made(WRITER, partial(_with_dictionary_shards, kept_state))
     else:
@@ -172,19 +178,24 @@ def _with_dictionary_shards(state: SearchState) -> SearchState:
     return state
 
 
-def _characters(
-    state: SearchState, records: dict[RecordKey, tuple[SearchDocument, str]], part: GraphPart,
-    free: list[SearchDocument],
-) -> tuple[set[str], set[str]] | None:
-    """The characters of the new documents' text and names, from the kept documents' counts
-    (``prepare_search_update``) and the documents an edit made, taken away or added."""
+def _counts_after(
+    state: SearchState, records: dict[RecordKey, tuple[SearchDocument, str]], part: GraphPart
+) -> CharacterCounts | None:
+    """The character counts of the new records' documents, from the kept documents' counts
+    (``prepare_search_update``) and the documents an edit made, took away or added."""
     if state.characters is None:
         return None
-    from .index import index_characters, name_characters
-
     kept = state.records
     removed = [kept[key][0] for key in kept if key in part.made or key not in records]
-    text, names = state.characters.changed(removed, [records[key][0] for key in part.made])
+    counts: CharacterCounts = state.characters.after(removed, [records[key][0] for key in part.made])
+    return counts
+
+
+def _characters(counts: CharacterCounts, free: list[SearchDocument]) -> tuple[set[str], set[str]]:
+    """The characters of the new documents' text and names: the records' and the free pages'."""
+    from .index import index_characters, name_characters
+
+    text, names = counts.present()
     for document in free:
         names |= name_characters(document)
     return text | index_characters(free), names
@@ -197,14 +208,14 @@ class SearchState:
     index: Any  # ``writer.updated_index_files``' state: the postings, profiles and files
     scheme: UrlScheme
     records: dict[RecordKey, tuple[SearchDocument, str]]  # each record's document and its digest
-    # ``index.CharacterCounts`` of ``records``' documents, counted by a rebuild's search
-    # process while it waits for the graph; not kept (the next build counts again).
-    characters: Any = field(default=None, compare=False)
+    # ``index.CharacterCounts`` of ``records``' documents: None in a cold build's state (the
+    # first rebuild counts them while it waits for the graph), then kept from rebuild to rebuild.
+    characters: CharacterCounts | None = field(default=None, compare=False)
 
     # The documents are stored a chunk at a time (``Chunked``): pickled with the rest, pickle's
     # memo held a reference to every one of their strings until the whole state was written.
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "characters": None, "records": Chunked(list(self.records.items()))}
+        return {**self.__dict__, "records": Chunked(list(self.records.items()))}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state, records=dict(state["records"]))

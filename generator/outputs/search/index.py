@@ -915,9 +915,9 @@ def name_characters(document: SearchDocument) -> set[str]:
 @dataclass
 class CharacterCounts:
     """In how many documents each character occurs, in their text (``index_characters``)
-    and in their names (``name_characters``). A rebuild's search process counts the kept
-    documents while it waits for the graph; an edit then takes a few away and adds a few,
-    instead of the characters of every document being gathered again."""
+    and in their names (``name_characters``). The first rebuild after a cold build counts
+    the kept documents while it waits for the graph; each rebuild then takes its edit's few
+    documents away and adds a few, and keeps the counts for the next one."""
 
     text: Counter[str]
     names: Counter[str]
@@ -930,19 +930,22 @@ class CharacterCounts:
             counts.names.update(name_characters(document))
         return counts
 
-    def changed(
-        self, removed: Iterable[SearchDocument], added: Iterable[SearchDocument]
-    ) -> tuple[set[str], set[str]]:
-        """The characters of the text and of the names once ``removed`` are gone and
-        ``added`` are in (the counts themselves stay as they are)."""
-        text, names = self.text.copy(), self.names.copy()
+    def after(self, removed: Iterable[SearchDocument], added: Iterable[SearchDocument]) -> CharacterCounts:
+        """The counts once ``removed`` are gone and ``added`` are in (these stay as they are)."""
+        counts = CharacterCounts(self.text.copy(), self.names.copy())
         for document in removed:
-            text.subtract(document_characters(document))
-            names.subtract(name_characters(document))
+            counts.text.subtract(document_characters(document))
+            counts.names.subtract(name_characters(document))
         for document in added:
-            text.update(document_characters(document))
-            names.update(name_characters(document))
-        return {ch for ch, count in text.items() if count > 0}, {ch for ch, count in names.items() if count > 0}
+            counts.text.update(document_characters(document))
+            counts.names.update(name_characters(document))
+        # A character whose last document went is not kept at a count of 0.
+        counts.text, counts.names = +counts.text, +counts.names
+        return counts
+
+    def present(self) -> tuple[set[str], set[str]]:
+        """The characters of the text and of the names."""
+        return set(self.text), set(self.names)
 
 
 def _range_profiles(

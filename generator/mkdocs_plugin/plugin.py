@@ -93,7 +93,7 @@ from .incremental import IncrementalSite, PageUpdate, Templates, folder_digest, 
 from .nav import with_record_sections
 from .preview import ErrorPanel, serve_with_panel
 from .shell import PageShell, escape_config_texts, escape_nav_titles, escape_page_title
-from .sitetree import FileEntry, TreeMismatch, publish_with_tree, publish_without_tree, verify_tree
+from .sitetree import FileEntry, TreeMismatch, publish_with_tree, publish_without_tree, restamped
 from .templates import correct_material
 
 log = logging.getLogger("mkdocs.plugins.tongxin")
@@ -166,6 +166,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.site_files = SiteFiles()
         self.cache: BuildCache | None = None
         self.tree_entries: dict[str, FileEntry] | None = None  # the copy's files, when usable
+        # Checking the copy (see _check_tree): the files the cache lists, and the process.
+        self.tree_check: tuple[dict[str, FileEntry], ForkedCall[dict[str, FileEntry]]] | None = None
         self.layout = ""  # digest of the inputs every page depends on (see _inputs)
         self.summary: BuildSummary | None = None  # what a build with the cache redid (for the CLI)
         # Output writers' results of the cached build (see OutputMemo).
@@ -298,6 +300,9 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         if self.cache is not None:
             self.cache.close()  # unchanged: a failed build leaves the cache as it found it
             self.cache = None
+        if self.tree_check is not None:
+            self.tree_check[1].cancel()
+            self.tree_check = None
         if self.early_outputs is not None:
             self._stop_early_outputs()
         if self.unstored_states is not None:
@@ -352,6 +357,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             raise PluginError(str(error)) from None
         for warning in result.log.warnings:
             log.warning(warning.format(self.config.lang))
+        self._take_tree()
         template_dir = self._template_dir(config)
         site = SiteInfo(config.site_name, build_date, self.config.timezone, config.site_url or None)
         scheme = UrlScheme(config.use_directory_urls)
@@ -466,23 +472,45 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
                              for slot, result in part.items()}
         self.kept_states = cached.parts.get(STATES, {})
         self.compiled_templates = _MemoryBytecodeCache(cached.parts.get("templates"))
-        final = Path(config.site_dir).resolve()
         if cached.tree_usable:
-            try:
-                if not _same_file_system(cache.tree, final.parent):
-                    raise TreeMismatch("the cache is on another file system than the site: files cannot be linked")
-                self.tree_entries = verify_tree(cache.tree, cached.entries)
-            except (TreeMismatch, OSError) as error:
-                log.warning(f"构建缓存里的站点副本与记录不符（{error}），本次写出全部文件"
-                            f"（the cache's copy of the site does not match its records; writing every file）")
-        if self.tree_entries is None:
-            # Pages the cache knows by digest only cannot be taken from a copy: render them all.
-            self.incremental.forget()
-            self.kept_outputs = {}
-            self.kept_states = {}
+            self._check_tree(cache.tree, cached.entries, Path(config.site_dir).resolve())
+        else:
+            self._without_tree()
+
+    def _check_tree(self, tree: Path, entries: dict[str, FileEntry], final: Path) -> None:
+        """Start checking the cache's copy of the site (``verify_tree``) in a process of its
+        own: it mostly waits on the disk (a file's inode at a time), while this process checks
+        the content. ``_take_tree`` takes its answer before anything is kept from the copy."""
+        if not _same_file_system(tree, final.parent):
+            self._refuse_tree(TreeMismatch("the cache is on another file system than the site: files cannot be linked"))
+            return
+        self.tree_check = (entries, fork_call(partial(restamped, tree, entries)))
+
+    def _take_tree(self) -> None:
+        if self.tree_check is None:
+            return
+        (entries, call), self.tree_check = self.tree_check, None
+        try:
+            self.tree_entries = entries | call.result()
+        except (TreeMismatch, OSError) as error:  # a killed check (ChildProcessError) included
+            self._refuse_tree(error)
             return
         self.site_files = SiteFiles({relative: entry.digest for relative, entry in self.tree_entries.items()},
                                     self.config.precompress)
+
+    def _refuse_tree(self, error: Exception) -> None:
+        log.warning(f"构建缓存里的站点副本与记录不符（{error}），本次写出全部文件"
+                    f"（the cache's copy of the site does not match its records; writing every file）")
+        self._without_tree()
+        if self.early_outputs is not None:
+            self._stop_early_outputs()  # started on the kept states: the build makes its outputs anew
+
+    def _without_tree(self) -> None:
+        """Pages the cache knows by digest only cannot be taken from a copy: render them all."""
+        assert self.incremental is not None
+        self.incremental.forget()
+        self.kept_outputs = {}
+        self.kept_states = {}
 
     def _restore_sort_keys(self, kept: tuple[dict[str, tuple[str, str]], dict[str, str]]) -> None:
         """The last build's pinyin sort keys and spellings (they depend on the text and

@@ -84,6 +84,12 @@ def verify_tree(tree: Path, entries: dict[str, FileEntry]) -> dict[str, FileEntr
     return seen
 
 
+def restamped(tree: Path, entries: dict[str, FileEntry]) -> dict[str, FileEntry]:
+    """The entries ``verify_tree`` finds with other stamps than ``entries`` (usually none):
+    what a check made in another process sends back. Raises TreeMismatch."""
+    return {relative: entry for relative, entry in verify_tree(tree, entries).items() if entry != entries[relative]}
+
+
 def _regular_files(root: Path) -> Iterable[tuple[str, os.stat_result]]:
     """(relative path, lstat) of every file under ``root``; refuses symbolic links anywhere."""
     pending = [("", str(root))]

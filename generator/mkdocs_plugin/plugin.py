@@ -448,7 +448,8 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self._prepare_early_outputs(config, cache, states)
         with collector_paused():  # tens of thousands of objects made, none of them garbage
             self._load_cache(config, cache)
-        _settle_long_lived()
+            # Before the collector is back on: its first pass would look at all of them (0.2 s).
+            _settle_long_lived()
         last = self.incremental.last if self.incremental is not None else None
         if self.early_outputs is not None and (last is None or self.kept_states != states):
             self._stop_early_outputs()  # the rest of the cache was not usable: a full build

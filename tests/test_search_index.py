@@ -184,6 +184,40 @@ def test_common_terms_keep_their_records_and_name_flags(entries: dict[int, int])
                 assert decoded[record] == original
 
 
+def _commonest_met_first(values: list[int]) -> int:
+    counts = {value: values.count(value) for value in values}
+    return next(value for value in values if counts[value] == max(counts.values()))
+
+
+@settings(max_examples=300)
+@given(st.integers(0, 13), st.lists(st.sampled_from([0, 1, 2]), min_size=1, max_size=3, unique=True),
+       st.lists(st.integers(0, 5), min_size=120, max_size=400), st.booleans())
+def test_a_bitmap_shares_the_weight_most_of_its_records_have_and_on_a_tie_the_first(  # type: ignore[no-untyped-def]
+    level, steps, picks, some_named
+) -> None:
+    """The shared weight of a bitmap is what the browser gives every record not listed after
+    it: the commonest payload (of the named and of the other records, for ``^``); on a tie,
+    the one of the lowest record, so that the same postings always give the same bytes."""
+    choices = [((level + step) << 1) | (some_named and n % 2) for n, step in enumerate(steps)]
+    values = [choices[pick % len(choices)] for pick in picks]
+    entries = array("Q", [(record << PAYLOAD_BITS) | payload for record, payload in enumerate(values)])
+    encoded = encode_term(entries, len(values))
+    digits = "ghijklmnopqrstuvwxyz0123456789-_"
+    if encoded.startswith("~"):
+        assert digits.index(encoded[1]) == _commonest_met_first(values)
+    elif encoded.startswith("^"):
+        plain, named = [v for v in values if not v & NAME_FLAG], [v for v in values if v & NAME_FLAG]
+        assert digits.index(encoded[1]) == (_commonest_met_first(plain) if plain else 0)
+        assert digits.index(encoded[2]) == (_commonest_met_first(named) if named else NAME_FLAG)
+
+
+def test_a_tie_between_two_weights_goes_to_the_one_of_the_lowest_record() -> None:
+    for first, second in ((6 << 1, 7 << 1), (7 << 1, 6 << 1)):
+        values = [first, second] * 300
+        encoded = encode_term(array("Q", [(r << PAYLOAD_BITS) | v for r, v in enumerate(values)]), len(values))
+        assert encoded[0] in "~^" and "ghijklmnopqrstuvwxyz0123456789-_".index(encoded[1]) == first
+
+
 def test_a_term_in_every_record_costs_a_bitmap_not_a_list() -> None:
     entries = array("Q", [(r << PAYLOAD_BITS) | (6 << 1) for r in range(6000)])
     assert len(encode_term(entries, 6000)) < 2100

@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate, chain, compress, repeat
-from operator import and_, methodcaller, not_, rshift, sub
+from operator import and_, methodcaller, rshift, sub
 from typing import Any
 
 from ...parallel import fork_map, worker_count
@@ -150,31 +150,45 @@ def encode_term(entries: array, record_count: int) -> str:
     postings = encode_postings(entries)
     if len(postings) < record_count // 6:
         return postings
-    # Terms this long are in thousands of records: every pass below runs in C (map, compress).
+    # Terms this long are in thousands of records, and a rebuild encodes hundreds of them
+    # again: every pass below runs in C (map, compress, bytes.translate and count).
     records = list(map(rshift, entries, repeat(PAYLOAD_BITS)))
-    payloads = list(map(and_, entries, repeat(PAYLOAD_MASK)))
+    payloads = bytes(map(and_, entries, repeat(PAYLOAD_MASK)))
     shared = _commonest(payloads)
-    stands_out = [bool(p & NAME_FLAG) or p >> 1 > (shared >> 1) + 2 for p in range(1 << PAYLOAD_BITS)]
-    standing_out = list(compress(entries, map(stands_out.__getitem__, payloads)))
+    standing_out = list(compress(entries, payloads.translate(STANDING_OUT[shared])))
     candidates = [postings]
-    bitmap = "~" + LAST_DIGITS[shared] + _bitmap_digits(records, record_count) + "~" + encode_postings(standing_out)
+    everyone = _bitmap_digits(records, record_count)
+    bitmap = "~" + LAST_DIGITS[shared] + everyone + "~" + encode_postings(standing_out)
     if len(bitmap) < len(postings) * BITMAP_GAIN:
         candidates.append(bitmap)
     if len(entries) * 3 >= record_count:
-        in_name = list(map(NAME_FLAG.__and__, payloads))
+        in_name = payloads.translate(IN_NAME)
         named = list(compress(records, in_name))
-        name_shared = _commonest(compress(payloads, in_name)) if named else NAME_FLAG
-        plain = list(compress(payloads, map(not_, in_name)))
+        name_shared = _commonest(bytes(compress(payloads, in_name))) if named else NAME_FLAG
+        plain = bytes(compress(payloads, in_name.translate(NOT_IN_NAME)))
         plain_shared = _commonest(plain) if plain else 0
         candidates.append(
-            "^" + LAST_DIGITS[plain_shared] + LAST_DIGITS[name_shared] + _bitmap_digits(records, record_count)
+            "^" + LAST_DIGITS[plain_shared] + LAST_DIGITS[name_shared] + everyone
             + "~" + _bitmap_digits(named, record_count)
         )
     return min(candidates, key=len)
 
 
-def _commonest(payloads: Iterable[int]) -> int:
-    return Counter(payloads).most_common(1)[0][0]
+def _commonest(payloads: bytes) -> int:
+    """The payload most records have; on a tie, the one met first (as ``Counter.most_common``)."""
+    counts = [payloads.count(payload) for payload in range(1 << PAYLOAD_BITS)]
+    most = max(counts)
+    return min((payloads.find(payload), payload) for payload, count in enumerate(counts) if count == most)[1]
+
+
+# Per shared payload: which payloads stand out from it (the name flag, or a weight more than
+# two levels above), as a table for ``bytes.translate`` (1: it stands out).
+STANDING_OUT = [
+    bytes(int(bool(payload & NAME_FLAG) or payload >> 1 > (shared >> 1) + 2) for payload in range(256))
+    for shared in range(1 << PAYLOAD_BITS)
+]
+IN_NAME = bytes(payload & NAME_FLAG for payload in range(256))
+NOT_IN_NAME = bytes(int(not flag) for flag in range(256))
 
 
 def _bitmap_digits(records: Iterable[int], record_count: int) -> str:

@@ -800,13 +800,17 @@ class IndexBuilder:
         changed: set[int] = set()
         for number, profile in enumerate(profiles):
             if number in extracted:
+                before = _payloads_by_term(profile)
                 for found, terms in profile.groups():
                     _remove_postings(postings, number, found, terms)
-                    changed.update(terms)
                 new = numbered_profile(extracted[number], averages, postings)
                 for found, terms in new.groups():
                     _insert_postings(postings, number, found, terms)
-                    changed.update(terms)
+                # Only terms whose posting of this record came, went or got another payload:
+                # a line added to a body leaves most of its hundreds of terms as they were,
+                # among them the commonest, whose encoding is the longest to make.
+                after = _payloads_by_term(new)
+                changed.update(term for term in before.keys() | after.keys() if before.get(term) != after.get(term))
                 profiles[number] = new
                 continue
             weighed = profile.weighed(averages)
@@ -892,6 +896,11 @@ def _remove_postings(postings: Postings, number: int, found: int, terms: array) 
         entries = postings.entries[term]
         at = bisect_left(entries, entry)
         del entries[at]
+
+
+def _payloads_by_term(profile: StoredProfile) -> dict[int, int]:
+    """A record's payload for each of its terms (one posting per record and term)."""
+    return {term: found for found, terms in profile.groups() for term in terms}
 
 
 def _insert_postings(postings: Postings, number: int, found: int, terms: array) -> None:

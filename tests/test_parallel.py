@@ -145,6 +145,28 @@ def test_a_continued_call_sends_its_value_before_it_goes_on(forks: bool, monkeyp
     os.close(signal_taken)
 
 
+def test_a_continued_call_goes_on_before_its_large_value_is_taken() -> None:
+    # The search process sends the index files (megabytes) and then stores its state, while
+    # the build is still writing pages: it must not wait on a full pipe until the build reads.
+    import select
+
+    rest_started, signal_started = os.pipe()
+    large = bytes(8 << 20)  # far beyond a pipe's buffer
+
+    def rest() -> bool:
+        os.write(signal_started, b"!")
+        return True
+
+    call = parallel.fork_call(lambda: parallel.Continued(large, rest))
+    ready, _, _ = select.select([rest_started], [], [], 10)
+    assert ready, "the call waited for its value to be taken before it went on"
+    assert call.result() == large
+    assert call.rest() is True
+    assert parallel.worker_count() == parallel.cpu_count()
+    os.close(rest_started)
+    os.close(signal_started)
+
+
 def test_a_continued_call_that_fails_afterwards_raises_from_rest() -> None:
     def full_disk() -> None:
         raise OSError(errno.ENOSPC, "No space left on device")

@@ -159,12 +159,14 @@ class ForkedCall(Generic[R]):
         self._then: Callable[[], Any] | None = None  # in this process: a ``Continued`` call's rest
         self._continues = False  # forked: the process goes on after its result (``Continued``)
         self._given_file: BinaryIO | None = None  # where ``give`` puts the value (see ``_take_given``)
+        self._results_file: BinaryIO | None = None  # where the process puts its messages (``_send_result``)
         # Forking while other threads run (``tongxin serve``'s server) could copy a held lock.
         if not can_fork() or threading.active_count() > 1:
             return
         self._function = None
         context = multiprocessing.get_context("fork")
         self._results, sender = context.Pipe(duplex=False)
+        self._results_file = _anonymous_file()
         inbox: multiprocessing.connection.Connection | None = None
         receive: Callable[[], Any] = self._given_here
         if given:
@@ -174,7 +176,8 @@ class ForkedCall(Generic[R]):
         _call = partial(function, receive)  # inherited, never pickled
         _remember_parent()
         try:
-            self._process = context.Process(target=_send_result, args=(sender,), name="tongxin-call", daemon=True)
+            self._process = context.Process(target=_send_result, args=(sender, self._results_file),
+                                            name="tongxin-call", daemon=True)
             self._process.start()
         finally:
             _call = None
@@ -231,9 +234,9 @@ class ForkedCall(Generic[R]):
 
     def _received(self) -> Any:
         """The next (succeeded, value, traceback, continues) message of the process."""
-        assert self._results is not None
+        assert self._results is not None and self._results_file is not None
         try:
-            succeeded, value, remote_traceback, continues = self._results.recv()
+            succeeded, value, remote_traceback, continues = _take_message(self._results, self._results_file)
         except EOFError:  # the process ended without a word: killed
             self._release(terminate=False)
             raise worker_died(self._exitcode) from None
@@ -257,9 +260,10 @@ class ForkedCall(Generic[R]):
             if connection is not None:
                 connection.close()
         self._results = self._inbox = None
-        if self._given_file is not None:
-            self._given_file.close()
-            self._given_file = None
+        for file in (self._given_file, self._results_file):
+            if file is not None:
+                file.close()
+        self._given_file = self._results_file = None
         if process is None:
             return
         if terminate:
@@ -269,7 +273,7 @@ class ForkedCall(Generic[R]):
         _busy_cores -= 1
 
 
-def _send_result(sender: multiprocessing.connection.Connection) -> None:
+def _send_result(sender: multiprocessing.connection.Connection, file: BinaryIO) -> None:
     """In the forked process: run the call and send back (succeeded, value, traceback,
     continues); for a ``Continued`` value, then run its ``then`` and send that likewise."""
     assert _call is not None
@@ -285,12 +289,34 @@ def _send_result(sender: multiprocessing.connection.Connection) -> None:
             except BaseException as error:  # every failure, whatever it is, goes back to the build
                 outcome, step = (False, error, "".join(traceback.format_exception(error)), False), None
             try:
-                sender.send(outcome)
+                _put_message(sender, file, outcome)
             except Exception as error:  # the result or the exception could not be pickled
-                sender.send((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}"), repr(error), False))
+                failure = RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}")
+                _put_message(sender, file, (False, failure, repr(error), False))
                 return
     finally:
         sender.close()
+
+
+def _put_message(sender: multiprocessing.connection.Connection, file: BinaryIO, message: Any) -> None:
+    """``message`` appended to ``file``, and where it is sent through the pipe. A message
+    larger than a pipe's buffer sent through the pipe itself would hold this process until
+    the build reads it (the index files, while the build still writes pages), instead of
+    letting it go on (storing its state)."""
+    start = file.seek(0, os.SEEK_END)
+    try:
+        pickle.dump(message, file, protocol=pickle.HIGHEST_PROTOCOL)
+        file.flush()
+    except BaseException:
+        file.truncate(start)  # nothing half written is read
+        raise
+    sender.send((start, file.tell()))
+
+
+def _take_message(results: multiprocessing.connection.Connection, file: BinaryIO) -> Any:
+    """The next message ``_put_message`` sent (EOFError: the process ended without one)."""
+    start, end = results.recv()
+    return pickle.loads(os.pread(file.fileno(), end - start, start))
 
 
 def _anonymous_file() -> BinaryIO:

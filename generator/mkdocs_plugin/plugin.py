@@ -500,8 +500,12 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
                                     self.config.precompress)
 
     def _refuse_tree(self, error: Exception) -> None:
-        log.warning(f"构建缓存里的站点副本与记录不符（{error}），本次写出全部文件"
-                    f"（the cache's copy of the site does not match its records; writing every file）")
+        if isinstance(error, TreeMismatch):
+            log.warning(f"构建缓存里的站点副本与记录不符（{error}），本次写出全部文件"
+                        f"（the cache's copy of the site does not match its records; writing every file）")
+        else:  # unreadable, or the check's process was killed: the copy is not trusted either
+            log.warning(f"未能检查构建缓存里的站点副本（{error}），本次写出全部文件"
+                        f"（the cache's copy of the site could not be checked; writing every file）")
         self._without_tree()
         if self.early_outputs is not None:
             self._stop_early_outputs()  # started on the kept states: the build makes its outputs anew

@@ -300,9 +300,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         if self.cache is not None:
             self.cache.close()  # unchanged: a failed build leaves the cache as it found it
             self.cache = None
-        if self.tree_check is not None:
-            self.tree_check[1].cancel()
-            self.tree_check = None
+        self._cancel_tree_check()
         if self.early_outputs is not None:
             self._stop_early_outputs()
         if self.unstored_states is not None:
@@ -442,10 +440,11 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         cache = self.cache = self._locked_cache(config)
         if cache is None:
             return
-        first = cache.load_first((STATES, SORT_KEYS))
+        first = cache.load_first((STATES, SORT_KEYS, FILES))
         self._restore_sort_keys(first.get(SORT_KEYS, ({}, {})))  # the search process sorts facet values too
         states = first.get(STATES, {})
         self._prepare_early_outputs(config, cache, states)
+        self._start_tree_check(cache.tree, first.get(FILES), Path(config.site_dir).resolve())
         with collector_paused():  # tens of thousands of objects made, none of them garbage
             self._load_cache(config, cache)
             # Before the collector is back on: its first pass would look at all of them (0.2 s).
@@ -473,19 +472,29 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
                              for slot, result in part.items()}
         self.kept_states = cached.parts.get(STATES, {})
         self.compiled_templates = _MemoryBytecodeCache(cached.parts.get("templates"))
-        if cached.tree_usable:
-            self._check_tree(cache.tree, cached.entries, Path(config.site_dir).resolve())
-        else:
+        if not cached.tree_usable:
+            self._cancel_tree_check()
             self._without_tree()
+        elif self.tree_check is None or self.tree_check[0] is not cached.entries:
+            self._cancel_tree_check()
+            self._start_tree_check(cache.tree, cached.entries, Path(config.site_dir).resolve())
+            if self.tree_check is None:
+                self._refuse_tree(TreeMismatch("the cache is on another file system than the site: "
+                                               "files cannot be linked"))
 
-    def _check_tree(self, tree: Path, entries: dict[str, FileEntry], final: Path) -> None:
+    def _start_tree_check(self, tree: Path, entries: dict[str, FileEntry] | None, final: Path) -> None:
         """Start checking the cache's copy of the site (``verify_tree``) in a process of its
-        own: it mostly waits on the disk (a file's inode at a time), while this process checks
-        the content. ``_take_tree`` takes its answer before anything is kept from the copy."""
-        if not _same_file_system(tree, final.parent):
-            self._refuse_tree(TreeMismatch("the cache is on another file system than the site: files cannot be linked"))
-            return
-        self.tree_check = (entries, fork_call(partial(restamped, tree, entries)))
+        own: it mostly waits on the disk (a file's inode at a time), while this process reads
+        the rest of the cache and checks the content. Started once the cache's list of files
+        is read, before the rest: the process then shares less of this one's memory.
+        ``_take_tree`` takes its answer before anything is kept from the copy."""
+        if entries is not None and _same_file_system(tree, final.parent):
+            self.tree_check = (entries, fork_call(partial(restamped, tree, entries)))
+
+    def _cancel_tree_check(self) -> None:
+        if self.tree_check is not None:
+            self.tree_check[1].cancel()
+            self.tree_check = None
 
     def _take_tree(self) -> None:
         if self.tree_check is None:

@@ -65,6 +65,14 @@ def test_fork_call_raises_the_error_of_the_call() -> None:
     assert any("disk_full" in note for note in raised.value.__notes__)  # where it failed, over there
 
 
+def test_a_result_that_cannot_be_sent_back_fails_the_call_with_what_it_was() -> None:
+    # Half of a message written before pickling failed must never be read as a message.
+    call = parallel.fork_call(lambda: [bytes(1 << 20), lambda: None])
+    with pytest.raises(RuntimeError, match="list"):
+        call.result()
+    assert parallel.worker_count() == parallel.cpu_count()
+
+
 def test_a_killed_call_fails_with_a_clear_error() -> None:
     call = parallel.fork_call(lambda: os.kill(os.getpid(), signal.SIGKILL))
     with pytest.raises(ChildProcessError, match=r"exit code -9"):

@@ -166,7 +166,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self.site_files = SiteFiles()
         self.cache: BuildCache | None = None
         self.tree_entries: dict[str, FileEntry] | None = None  # the copy's files, when usable
-        # Checking the copy (see _check_tree): the files the cache lists, and the process.
+        # Checking the copy (see _start_tree_check): the files the cache lists, and the process.
         self.tree_check: tuple[dict[str, FileEntry], ForkedCall[dict[str, FileEntry]]] | None = None
         self.layout = ""  # digest of the inputs every page depends on (see _inputs)
         self.summary: BuildSummary | None = None  # what a build with the cache redid (for the CLI)

@@ -187,8 +187,7 @@ def _counts_after(
         return None
     kept = state.records
     removed = [kept[key][0] for key in kept if key in part.made or key not in records]
-    counts: CharacterCounts = state.characters.after(removed, [records[key][0] for key in part.made])
-    return counts
+    return state.characters.after(removed, [records[key][0] for key in part.made])
 
 
 def _characters(counts: CharacterCounts, free: list[SearchDocument]) -> tuple[set[str], set[str]]:

@@ -12,7 +12,6 @@ its process before the graph exists.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -25,7 +24,7 @@ from .calendar import write_calendars
 from .context import OutputContext, OutputTarget
 from .feeds import write_feeds
 from .files import SiteFiles
-from .memo import OutputMemo, collector_paused
+from .memo import OutputMemo
 from .opendata import write_opendata
 from .sitemap import write_sitemap
 
@@ -135,11 +134,7 @@ def prepare_early_outputs(target: OutputTarget, rebuilds: list[EarlyRebuild]) ->
 def _prepared_early_outputs(
     target: OutputTarget, rebuilds: list[EarlyRebuild], receive: Callable[[], EarlyGiven]
 ) -> Continued | None:
-    with collector_paused():
-        states = [rebuild.prepare(target.memo) for rebuild in rebuilds]
-        # The kept states live until the process ends: out of the collector's way before it is
-        # back on, or its passes would look at every object of them again (0.1 s each).
-        gc.freeze()
+    states = [rebuild.prepare(target.memo) for rebuild in rebuilds]
     given = receive()
     target = given.completed(target)
     target.memo.unstored = {}

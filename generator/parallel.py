@@ -158,7 +158,7 @@ class ForkedCall(Generic[R]):
         self._exitcode: int | None = None
         self._then: Callable[[], Any] | None = None  # in this process: a ``Continued`` call's rest
         self._continues = False  # forked: the process goes on after its result (``Continued``)
-        self._given_file: BinaryIO | None = None  # where ``give`` puts the value (see ``_take_given``)
+        self._given_file: BinaryIO | None = None  # where ``give`` puts the value (see ``_put_message``)
         self._results_file: BinaryIO | None = None  # where the process puts its messages (``_send_result``)
         # Forking while other threads run (``tongxin serve``'s server) could copy a held lock.
         if not can_fork() or threading.active_count() > 1:
@@ -172,7 +172,7 @@ class ForkedCall(Generic[R]):
         if given:
             inbox, self._inbox = context.Pipe(duplex=False)
             self._given_file = _anonymous_file()
-            receive = partial(_take_given, inbox, self._given_file)
+            receive = partial(_take_message, inbox, self._given_file)
         _call = partial(function, receive)  # inherited, never pickled
         _remember_parent()
         try:
@@ -196,8 +196,7 @@ class ForkedCall(Generic[R]):
         assert file is not None
         try:
             with file:
-                pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
-            inbox.send_bytes(b"")  # "it is there"
+                _put_message(inbox, file, value)
         except OSError:  # the process ended already (it failed): ``result`` says how
             pass
         finally:
@@ -300,9 +299,11 @@ def _send_result(sender: multiprocessing.connection.Connection, file: BinaryIO) 
 
 def _put_message(sender: multiprocessing.connection.Connection, file: BinaryIO, message: Any) -> None:
     """``message`` appended to ``file``, and where it is sent through the pipe. A message
-    larger than a pipe's buffer sent through the pipe itself would hold this process until
-    the build reads it (the index files, while the build still writes pages), instead of
-    letting it go on (storing its state)."""
+    larger than a pipe's buffer sent through the pipe itself would hold the sender until the
+    other side reads it: the build giving the graph's part while the search process still
+    unpickles its state (one long call that lets no other thread read), or the search
+    process sending its files while the build still writes pages, instead of storing its
+    state."""
     start = file.seek(0, os.SEEK_END)
     try:
         pickle.dump(message, file, protocol=pickle.HIGHEST_PROTOCOL)
@@ -324,17 +325,6 @@ def _anonymous_file() -> BinaryIO:
     if hasattr(os, "memfd_create"):
         return os.fdopen(os.memfd_create("tongxin-given"), "w+b")
     return tempfile.TemporaryFile()
-
-
-def _take_given(inbox: multiprocessing.connection.Connection, file: BinaryIO) -> Any:
-    """In the forked process: what ``give`` wrote into ``file``, once the pipe says it is there.
-
-    The value goes through a file and only a byte through the pipe: a value larger than a
-    pipe's buffer would hold the giver (the build) until this process reads it, and this
-    process may be in a long call that lets no other thread read (unpickling its state)."""
-    inbox.recv_bytes()
-    file.seek(0)
-    return pickle.load(file)
 
 
 def fork_call(function: Callable[[], R]) -> ForkedCall[R]:

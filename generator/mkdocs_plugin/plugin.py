@@ -475,12 +475,9 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         if not cached.tree_usable:
             self._cancel_tree_check()
             self._without_tree()
-        elif self.tree_check is None or self.tree_check[0] is not cached.entries:
-            self._cancel_tree_check()
-            self._start_tree_check(cache.tree, cached.entries, Path(config.site_dir).resolve())
-            if self.tree_check is None:
-                self._refuse_tree(TreeMismatch("the cache is on another file system than the site: "
-                                               "files cannot be linked"))
+        elif self.tree_check is None:  # its list of files was read (``_open_cache``): not started
+            self._refuse_tree(TreeMismatch("the cache is on another file system than the site: "
+                                           "files cannot be linked"))
 
     def _start_tree_check(self, tree: Path, entries: dict[str, FileEntry] | None, final: Path) -> None:
         """Start checking the cache's copy of the site (``verify_tree``) in a process of its

@@ -196,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
             project = workdir / f"tongxin-{args.n}"
             print(f"generating {args.n} records in {project}", file=sys.stderr, flush=True)
             make_project(args.n, project)
+        if not (project / "theme").exists():  # make_content.py's projects use the repository's
             with_own_theme(project)
         cache = args.cache or workdir / "cache"
         options = {"without_search": args.without_search, "no_gc": args.no_gc}

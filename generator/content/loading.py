@@ -56,7 +56,9 @@ class RawRecord:
     # First content line of every literal block scalar (``body: |``), so that a problem
     # found inside a long text can be reported on its own line.
     block_starts: dict[KeyPath, int] = field(default_factory=dict)
-    file: Path | None = None  # the file itself (``path`` is the one shown to editors)
+    # The file itself (``path`` is the one shown to editors), as text: a Path per record would
+    # be parsed again for each of 10,000 records whenever a build cache is read.
+    file: str | None = None
     # Keys written twice in one mapping: (key path, where, where first), reported by validation
     # (which knows when they are fields of a part written without its indentation).
     duplicates: list[tuple[KeyPath, Position, Position]] = field(default_factory=list)
@@ -86,7 +88,7 @@ class RawRecord:
         # A file gone since it was validated is reported at its top.
         with contextlib.suppress(OSError):
             if self.file is not None:
-                parsed = parse_record_document(self.file.read_bytes(), self.path, ProblemLog())
+                parsed = parse_record_document(Path(self.file).read_bytes(), self.path, ProblemLog())
         self.positions = parsed.positions if parsed is not None else {}
         return self.positions
 
@@ -585,6 +587,6 @@ def load_record(
     if parsed is None:
         return None
     return RawRecord(
-        type_name, path.stem, shown, parsed.data, parsed.positions, parsed.block_starts, path, parsed.duplicates,
-        hashlib.sha256(raw).hexdigest(),
+        type_name, path.stem, shown, parsed.data, parsed.positions, parsed.block_starts, os.fspath(path),
+        parsed.duplicates, hashlib.sha256(raw).hexdigest(),
     )

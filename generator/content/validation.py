@@ -23,6 +23,7 @@ import contextlib
 import datetime as dt
 import difflib
 import functools
+import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -685,7 +686,7 @@ def _validate_file(
     if raw is None:
         # Unreadable, but the file is there: references to it are right.
         return InvalidRecord(None, RawRecord(type_name, path.stem, display_path(path, project_root), {},
-                                             None, {}, path)), log
+                                             None, {}, os.fspath(path))), log
     _check_publishable(raw, privacy_allow, log)
     record = type_record(raw, log)
     _check_own_rules(record, files_dir, log)

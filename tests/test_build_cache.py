@@ -166,6 +166,33 @@ def test_a_failed_build_leaves_the_cache_usable(project: Project, tmp_path: Path
     assert _differences(tree_digest(project.site), _cold_build(project, SAMPLE_DATE, tmp_path)) == []
 
 
+def _folder_problems(output: str) -> list[str]:
+    """The lines of a build's messages about files in the content folder planted below."""
+    return sorted(line for line in output.splitlines() if "11010519491231002X" in line or "outside.pdf" in line
+                  or "misplaced-notice" in line)
+
+
+def test_a_rebuild_reports_the_content_folders_problems_as_a_build_from_scratch_does(project: Project) -> None:
+    """A rebuild checks the content folder in a process of its own while it reads the cache:
+    its problems still stop the build, with the same messages."""
+    _build(project)
+    published = tree_digest(project.site)
+    files = project.content / "files"
+    files.mkdir(exist_ok=True)
+    (files / "申请表-11010519491231002X.pdf").write_bytes(b"%PDF-1.4\n")
+    (files / "outside.pdf").symlink_to(project.root.parent / "elsewhere.pdf")
+    notice = next((project.content / "notices").glob("*.yml"))
+    shutil.copy(notice, project.content / "misplaced-notice.yml")
+    rebuilt = project.build()
+    assert rebuilt.returncode == 1
+    assert tree_digest(project.site) == published
+    problems = _folder_problems(rebuilt.stdout + rebuilt.stderr)
+    assert len(problems) >= 3, rebuilt.stderr
+    cold = project.build("--no-cache")
+    assert cold.returncode == 1
+    assert problems == _folder_problems(cold.stdout + cold.stderr)
+
+
 def _cache(project: Project) -> Path:
     return project.root / ".tongxin-cache" / "site"
 

@@ -72,6 +72,13 @@ def check_content_folder(content_dir: Path, project_root: Path, privacy_allow: I
                 check_text_privacy(path.read_text(encoding="utf-8", errors="replace"), shown, allow, log)
 
 
+def content_folder_problems(content_dir: Path, project_root: Path, privacy_allow: Iterable[str]) -> ProblemLog:
+    """``check_content_folder``'s problems in a log of their own (for a check run elsewhere)."""
+    log = ProblemLog()
+    check_content_folder(content_dir, project_root, privacy_allow, log)
+    return log
+
+
 def check_links_out(folder: Path, project_root: Path, log: ProblemLog) -> None:
     """Log every symlink under ``folder`` (the theme, say) that leads out of the project."""
     root = project_root.resolve()

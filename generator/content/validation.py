@@ -25,7 +25,7 @@ import difflib
 import functools
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -725,16 +725,20 @@ def validate_files(
 
 def check_across_records(
     checked: Iterable[tuple[CheckedRecord | None, ProblemLog]], content_dir: Path, project_root: Path,
-    privacy_allow: Iterable[str] = (),
+    privacy_allow: Iterable[str] = (), folder_problems: Callable[[], ProblemLog] | None = None,
 ) -> ValidationResult:
-    """Pass 3 over every file's own result (in ``record_files`` order), and the folder checks."""
+    """Pass 3 over every file's own result (in ``record_files`` order), and the folder checks
+    (``content_folder_problems``, or what ``folder_problems`` returns: the same, found elsewhere)."""
     log = ProblemLog()
     every: list[CheckedRecord] = []
     for record, problems in checked:
         log.extend(problems)
         if record is not None:
             every.append(record)
-    check_content_folder(content_dir, project_root, privacy_allow, log)
+    if folder_problems is None:
+        check_content_folder(content_dir, project_root, privacy_allow, log)
+    else:
+        log.extend(folder_problems())
     _check_free_pages(content_dir, project_root, log)
     every = _check_duplicates(every, log)
     _check_references(every, log)

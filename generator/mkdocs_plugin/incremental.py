@@ -155,8 +155,11 @@ class ValidationCache:
         """The valid records (a cached build's are all valid: only good builds are kept)."""
         return [checked.record for checked in self._files.values() if isinstance(checked.record, ValidRecord)]
 
-    def validate(self, source: ContentSource) -> ValidationResult:
-        """Like ``ContentSource.validate``, validating again only files that changed."""
+    def validate(
+        self, source: ContentSource, folder_problems: Callable[[], ProblemLog] | None = None
+    ) -> ValidationResult:
+        """Like ``ContentSource.validate``, validating again only files that changed
+        (``folder_problems``: see ``check_across_records``)."""
         # Attachments decide whether a record's files exist; a change there re-checks every record.
         inputs = (source, folder_listing(source.content_dir / "files"))
         self.touched = set()
@@ -181,7 +184,8 @@ class ValidationCache:
             self._touch(name)
         self.revalidated = len(stale)
         results = ((self._files[name].record, self._files[name].log) for name in names)
-        result = check_across_records(results, source.content_dir, source.project_root, source.privacy_allow)
+        result = check_across_records(results, source.content_dir, source.project_root, source.privacy_allow,
+                                      folder_problems)
         source.check_published_config(result.log)
         return result
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -163,3 +165,20 @@ def test_a_rebuild_whose_early_process_fails_keeps_the_old_site_and_the_cache(
     assert "沿用" in capsys.readouterr().out, "the failed build left the cache usable"
     index = (project.site / "search" / "data").rglob("*.js")
     assert any("重建失败测试" in path.read_text(encoding="utf-8") for path in index), "the edit is found by search"
+
+
+def test_two_builds_of_one_site_at_once_both_publish_a_whole_site(project: Project) -> None:
+    """Two CI jobs, or an editor and a hook, building the same folder at the same moment:
+    the second waits for the first, and neither fails nor leaves a mixed site."""
+    command = [sys.executable, "-m", "generator.cli", "build", "--date", SAMPLE_DATE]
+    for options in ([], ["--no-cache"], ["--no-cache"], ["--no-cache"]):
+        builds = [subprocess.Popen([*command, *options], cwd=project.root, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+        outputs = [build.communicate(timeout=300)[0] for build in builds]
+        assert [build.returncode for build in builds] == [0, 0], outputs
+        assert not any("Errno" in output or "Traceback" in output for output in outputs), outputs
+        assert _leftovers(project) == []
+    reference = project.root / "reference"
+    built = project.build("--no-cache", "--site-dir", str(reference))
+    assert built.returncode == 0, built.stderr
+    assert tree_digest(project.site) == tree_digest(reference)

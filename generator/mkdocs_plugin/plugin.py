@@ -134,6 +134,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
     def __init__(self) -> None:
         self._start_afresh()
         self.serving = False
+        self.site_lock: int | None = None  # held from the start of a build until it published
         self.last_shell: PageShell | None = None  # the layout the record pages on disk have
         self.compiled_templates = _MemoryBytecodeCache()
         self.outputs_staging: Path | None = None  # where serve's background outputs are staged
@@ -199,7 +200,9 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not self.serving:
+            self._unlock_site()  # a build of this process that ended without either event
             self._start_afresh()
+            self._lock_site(config)
         root = Path(config.config_file_path or ".").resolve().parent
         self.content_dir = (root / self.config.content_dir).resolve()
         if not self.serving:
@@ -293,6 +296,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         else:
             self._refuse_external_resources(config)
         self._finish_atomic_build()
+        self._unlock_site()
 
     def on_build_error(self, error: Exception) -> None:
         self.progress.close()
@@ -311,6 +315,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             self.unstored_states = None
         if self.building_site_dir is not None:
             shutil.rmtree(self.building_site_dir, ignore_errors=True)
+        self._unlock_site()
 
     def on_serve(
         self, server: LiveReloadServer, config: MkDocsConfig, builder: object
@@ -823,6 +828,20 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             root = Path(config.config_file_path or ".").resolve().parent
             sources = [Path(config.theme.custom_dir or root / "theme"), Path(config.docs_dir)]
             raise PluginError(describe_external_resources(found, sources, root, self.config.lang))
+
+    def _lock_site(self, config: MkDocsConfig) -> None:
+        final = Path(config.site_dir).resolve()
+
+        def waiting() -> None:
+            log.warning(f"另一次构建正在写入 {final}，等它完成后再开始"
+                        "（waiting for another build of this site to finish）")
+
+        self.site_lock = swap.lock_site(final, waiting)
+
+    def _unlock_site(self) -> None:
+        if self.site_lock is not None:
+            swap.unlock_site(self.site_lock)
+            self.site_lock = None
 
     def _recover_killed_build(self, config: MkDocsConfig) -> None:
         for zh, en in swap.recover(Path(config.site_dir).resolve()):

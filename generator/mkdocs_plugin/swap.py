@@ -9,14 +9,19 @@ them leaves no ``site/`` for a moment, and the next build restores ``.site.previ
 
 ``recover`` runs at the start of every build: it puts back a ``site/`` that a killed build
 left missing and removes the temporary folders, saying what it did.
+
+Two builds of one site at once would take each other's temporary folders for a killed
+build's: a build holds ``lock_site`` from before ``recover`` until it has published.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
+import fcntl
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 AT_FDCWD = -100
@@ -27,6 +32,25 @@ BUILDING, PREVIOUS, OUTPUTS = "building", "previous", "outputs"
 
 def sibling(final: Path, kind: str) -> Path:
     return final.parent / f".{final.name}.{kind}"
+
+
+def lock_site(final: Path, waiting: Callable[[], None]) -> int:
+    """Wait until no other build writes ``final`` or its siblings (``waiting()`` is called
+    once when one does), then hold that until ``unlock_site``. The lock is the folder that
+    holds them, locked with ``flock``: it leaves no file behind, and a killed build's ends
+    with its process."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    folder = os.open(final.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        waiting()
+        fcntl.flock(folder, fcntl.LOCK_EX)
+    return folder
+
+
+def unlock_site(lock: int) -> None:
+    os.close(lock)  # releases the flock
 
 
 def _renameat2() -> object | None:

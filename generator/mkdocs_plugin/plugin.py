@@ -221,7 +221,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             self.panel = ErrorPanel(self._template_dir(config), self.config.lang)
         self.progress = BuildProgress()  # a bar on a terminal, nothing in CI or logs
         if not self.serving:
-            self._open_cache(config)
+            self._open_cache(config, root)
         self.pages = self._render(config, root)
         escape_config_texts(config)
         if not self.serving:
@@ -443,7 +443,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             env.bytecode_cache = self.compiled_templates  # the page templates' compiled code, kept too
         return Templates.of(env, last.templates if last is not None else None)
 
-    def _open_cache(self, config: MkDocsConfig) -> None:
+    def _open_cache(self, config: MkDocsConfig, root: Path) -> None:
         """The build cache for this site, its state and (if it checks out) its copy of the site.
         A rebuild's early outputs start as soon as their kept states are read: the search
         process then reads its own state while this one reads the rest."""
@@ -457,7 +457,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self._prepare_early_outputs(config, cache, states)
         self._start_tree_check(cache.tree, first.get(FILES), Path(config.site_dir).resolve())
         if first:
-            self._start_folder_check(config)
+            self._start_folder_check(root)
         with collector_paused():  # tens of thousands of objects made, none of them garbage
             self._load_cache(config, cache)
             # Before the collector is back on: its first pass would look at all of them (0.2 s).
@@ -501,13 +501,12 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         if entries is not None and _same_file_system(tree, final.parent):
             self.tree_check = (entries, fork_call(partial(restamped, tree, entries)))
 
-    def _start_folder_check(self, config: MkDocsConfig) -> None:
+    def _start_folder_check(self, root: Path) -> None:
         """Start the content folder's check (``content_folder_problems``: a file name and a
         place for every file, ~0.2 s at 10,000 records) in a process of its own while this one
         reads the cache; only for a rebuild, which then validates little else (a full build's
         validation has every core busy, and the check would take one)."""
         assert self.content_dir is not None
-        root = Path(config.config_file_path or ".").resolve().parent
         self.folder_check = fork_call(partial(content_folder_problems, self.content_dir, root,
                                               tuple(self.config.privacy_allow)))
 

@@ -247,3 +247,24 @@ def test_bodies_the_quick_check_passes_lose_nothing_when_published(body: str) ->
         return
     html = _checking_markdown().reset().convert(body)
     assert find_removals(html) == ()
+
+
+@pytest.mark.parametrize("name", ["files/表格.pdf", "files/图.svg", "pages/通知.md", "notices/pipe.yml"])
+def test_a_named_pipe_in_the_content_folder_is_refused_at_once(project: Project, name: str) -> None:
+    """A special file (here a named pipe) would block whoever reads it: refused, by name, in
+    Chinese, before anything opens it."""
+    import os
+    import subprocess
+    import sys
+
+    path = project.content / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)
+    try:
+        checked = subprocess.run([sys.executable, "-m", "generator.cli", "check"], cwd=project.root,
+                                 capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("tongxin check waited on the pipe")
+    assert checked.returncode == 1
+    assert f"content/{name}" in checked.stdout + checked.stderr
+    assert "不是普通文件" in checked.stdout + checked.stderr

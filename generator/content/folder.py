@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from .loading import RECORD_SUFFIXES, display_path
+from .loading import NOT_A_FILE, RECORD_SUFFIXES, display_path
 from .misplaced import explain_misplaced
 from .models import RECORD_TYPES
 from .privacy import allowed_numbers, check_text_privacy, privacy_problems
@@ -47,6 +47,10 @@ def check_content_folder(content_dir: Path, project_root: Path, privacy_allow: I
         in_type_folder = len(relative_folder.parts) == 1 and relative_folder.parts[0] in RECORD_TYPES
         records = {name for name in names if name.endswith(RECORD_SUFFIXES)} if in_type_folder else set()
         for name in sorted([*dirs, *names]):
+            full = os.path.join(folder, name)
+            if name not in dirs and not os.path.islink(full) and not os.path.isfile(full):
+                log.add(display_path(here / name, project_root), Position(1, 1), "", *NOT_A_FILE)
+                continue
             if name in records and not name.startswith(".") and not os.path.islink(os.path.join(folder, name)):
                 if any(privacy_problems(name, allowed)):
                     check_text_privacy(name, display_path(here / name, project_root), allow, log, "文件名（file name）")

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -556,6 +557,11 @@ def display_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+# A named pipe, socket or device blocks, or never ends, when it is read: refused unopened.
+NOT_A_FILE = ("这不是普通文件（命名管道、套接字或设备，special file）；门户只发布普通文件，请删除它",
+              "not a regular file (a named pipe, socket or device); delete it")
+
+
 def load_record(
     type_name: str,
     path: Path,
@@ -565,7 +571,11 @@ def load_record(
 ) -> RawRecord | None:
     shown = display_path(path, root)
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            log.add(shown, Position(1, 1), "", *NOT_A_FILE)
+            return None
+        size = status.st_size
         raw = path.read_bytes() if size <= max_bytes else b""
     except OSError as error:
         log.add(

@@ -796,6 +796,8 @@ def _raw_from_text(
 def _check_free_pages(content_dir: Path, root: Path, log: ProblemLog) -> None:
     """Free pages are published sanitised too; say what would be removed, at its line."""
     for path in sorted((content_dir / "pages").glob("**/*.md")):
+        if not path.is_file():
+            continue  # not a regular file: the folder check reports it
         text = path.read_text(encoding="utf-8", errors="replace")
         folded = text.lower()
         for removal in unsafe_page_markup(text):

@@ -374,3 +374,27 @@ def test_an_altered_search_state_is_not_trusted_when_the_next_edit_needs_it(
     assert _differences(tree_digest(project.site), _cold_build(project, SAMPLE_DATE, tmp_path)) == []
     again = _build(project, **key)
     assert _written(again) == 0, again.stdout + again.stderr
+
+
+def _installed(folder: Path, name: str, version: str) -> None:
+    """``name`` at ``version`` installed (its metadata only) in ``folder``, replacing any other
+    version of it there: what ``pip install --upgrade`` leaves behind."""
+    for old in folder.glob(f"{name}-*.dist-info"):
+        shutil.rmtree(old)
+    info = folder / f"{name}-{version}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n", encoding="utf-8")
+
+
+def test_an_upgraded_package_makes_the_next_build_start_from_scratch(project: Project, tmp_path: Path) -> None:
+    """A library the pages may depend on changed version between two builds: nothing the older
+    one rendered is kept."""
+    packages = tmp_path / "packages"
+    _installed(packages, "tongxin_test_library", "1.0")
+    _build(project, PYTHONPATH=str(packages))
+    same = _build(project, PYTHONPATH=str(packages))
+    assert _written(same) == 0, same.stdout + same.stderr
+    _installed(packages, "tongxin_test_library", "1.1")
+    upgraded = _build(project, PYTHONPATH=str(packages))
+    assert "已更新" in upgraded.stderr, upgraded.stderr
+    assert _written(upgraded) > 100, upgraded.stdout

@@ -34,11 +34,11 @@ next build publishes. See docs/hosting.md.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import hashlib
 import hmac
-import importlib.metadata
 import json
 import logging
 import os
@@ -66,6 +66,7 @@ LOCK = "lock"
 PUBLISHING = "publishing"
 FILES = "files"  # the part listing the files of the cache's copy of the site
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+INSTALLED_SUFFIXES = (".dist-info", ".egg-info")
 
 
 def cache_folder(site_dir: Path, configured: str | None, for_file: bool) -> Path:
@@ -91,10 +92,20 @@ def code_digest() -> str:
     digest = hashlib.sha256(f"{CACHE_FORMAT}\0{sys.version}\0".encode())
     for path in sorted(PACKAGE_ROOT.rglob("*.py")):
         digest.update(path.relative_to(PACKAGE_ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    distributions = importlib.metadata.distributions()
-    packages = sorted({(str(dist.metadata["Name"]).lower(), dist.version) for dist in distributions})
-    digest.update(json.dumps(packages).encode())
+    digest.update(json.dumps(_installed_packages()).encode())
     return digest.hexdigest()
+
+
+def _installed_packages() -> list[str]:
+    """Every installed distribution, as the name of its metadata folder on the import path
+    (``name-version.dist-info``, as pip names it): a rebuild reads those names, not each
+    one's METADATA, which took 0.08 s of it (``importlib.metadata``)."""
+    names: set[str] = set()
+    for entry in sys.path:
+        # A zip file or a folder that is gone has no distributions to list.
+        with contextlib.suppress(OSError), os.scandir(entry or ".") as children:
+            names.update(child.name for child in children if child.name.endswith(INSTALLED_SUFFIXES))
+    return sorted(names)
 
 
 def key_file() -> Path:

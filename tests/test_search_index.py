@@ -6,9 +6,12 @@ import dataclasses
 import datetime as dt
 import functools
 import json
+import marshal
 import pickle
 import re
+import tempfile
 from array import array
+from collections.abc import Callable
 from pathlib import Path
 
 import jieba
@@ -130,6 +133,44 @@ def test_a_segmenter_reading_the_dictionary_shard_by_shard_finds_what_the_whole_
         first = pinyin_terms(name, whole)
         assert pinyin_terms(name, Segmenter(names, whole.added, _dictionary_shards())) == first, name
         assert pinyin_terms(name, whole) == first, name  # the second time, as remembered
+
+
+@pytest.fixture(scope="module")
+def jiebas_own_dictionary(tmp_path_factory: pytest.TempPathFactory) -> jieba.Tokenizer:
+    """jieba's default dictionary as jieba itself loads it (from a cache file of its own)."""
+    tokenizer = jieba.Tokenizer()
+    tokenizer.tmp_dir = str(tmp_path_factory.mktemp("jieba-reference"))
+    tokenizer.initialize()
+    return tokenizer
+
+
+# What the temporary folder may hold where jieba keeps its cache: its own cache, nothing, bytes
+# that are not marshal's, marshal's bytes of something else, a cache cut short.
+JIEBA_CACHE_STATES: dict[str, Callable[[bytes], bytes | None]] = {
+    "kept": lambda own: own,
+    "missing": lambda own: None,
+    "not marshal": lambda own: b"not a dictionary",
+    "another shape": lambda own: marshal.dumps(["a", 1, 2]),
+    "cut short": lambda own: own[: len(own) // 2],
+}
+
+
+@pytest.mark.parametrize("state", list(JIEBA_CACHE_STATES))
+def test_the_index_segments_with_jiebas_own_dictionary_whatever_its_cache_file_holds(
+    state: str, jiebas_own_dictionary: jieba.Tokenizer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.outputs.search.text import jieba_dictionary
+
+    own = (Path(jiebas_own_dictionary.tmp_dir) / "jieba.cache").read_bytes()
+    cached = JIEBA_CACHE_STATES[state](own)
+    if cached is not None:
+        (tmp_path / "jieba.cache").write_bytes(cached)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where jieba looks for its cache
+    loaded = jieba_dictionary()
+    assert loaded.total == jiebas_own_dictionary.total
+    assert loaded.FREQ == jiebas_own_dictionary.FREQ
+    text = "社区党员服务中心每周三开放"
+    assert loaded.lcut(text, HMM=False) == jiebas_own_dictionary.lcut(text, HMM=False)
 
 
 def test_user_dictionary_has_names_and_their_stems(sample_graph) -> None:  # type: ignore[no-untyped-def]

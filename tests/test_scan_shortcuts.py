@@ -1,5 +1,6 @@
 """The shortcuts of the privacy guard and the invisible-character check find exactly what a
-full, character-by-character scan finds: a speed-up must never let personal data through."""
+full, character-by-character scan finds: a speed-up must never let personal data through.
+Likewise the categories' addresses are spelt as pypinyin spells them, shortcut or not."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from generator.content import characters, markup, privacy
 from generator.content.linebreaks import WideLineJoinExtension
+from generator.site import graph
 
 # Characters the scans care about (digits of several scripts and widths, separators, X,
 # building and unit words, letters that fold to ASCII under IGNORECASE, invisible ones)
@@ -74,6 +76,25 @@ def test_no_dwelling_the_full_pattern_finds_is_skipped(text: str) -> None:
     for seen in (text, unicodedata.normalize("NFKC", text)):  # home_addresses searches either
         if privacy._DWELLING.search(seen):
             assert privacy._DWELLING_HINT.search(seen)
+
+
+@settings(max_examples=300)
+@given(addresses, st.booleans())
+def test_home_addresses_are_what_the_full_patterns_find_in_the_folded_text(text: str, person: bool) -> None:
+    folded = unicodedata.normalize("NFKC", text)
+    seen = folded if len(folded) == len(text) else text  # offsets must stay those of the text
+    expected = [match.span() for match in privacy._DWELLING.finditer(seen)]
+    if person:
+        expected += [match.span() for match in privacy._RESIDENCE_WORDS.finditer(seen)]
+    assert [match.span() for match in privacy.home_addresses(text, person)] == expected
+
+
+@settings(max_examples=200)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30) | texts)
+def test_a_category_is_spelt_as_pypinyin_spells_it(name: str) -> None:
+    from pypinyin import lazy_pinyin
+
+    assert graph.spelling(name) == "".join(lazy_pinyin(name)).lower()
 
 
 def test_every_character_that_matches_a_letter_ignoring_case_is_in_the_hint() -> None:

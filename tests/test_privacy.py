@@ -11,8 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from generator.content.privacy import id_card_checksum_ok, id_card_numbers, mobile_numbers
+from generator.content.privacy import id_card_checksum_ok, id_card_numbers, mobile_numbers, privacy_problems
 from tests.support.project import Project
 
 STANDARD_EXAMPLES = ["11010519491231002X", "440524188001010014"]
@@ -58,6 +60,32 @@ def test_numbers_that_are_not_ids(text: str) -> None:
 )
 def test_mobile_numbers(text: str, found: bool) -> None:
     assert bool(list(mobile_numbers(text))) is found
+
+
+# Digits as they reach a record: typed, pasted from a full-width document, or another script's.
+DIGIT_FORMS = {"ASCII": "0123456789", "full-width": "０１２３４５６７８９", "Arabic-Indic": "٠١٢٣٤٥٦٧٨٩",
+               "Devanagari": "०१२३४५६७८९"}
+# Characters whose compatibility form is longer or shorter than they are: "……" is the Chinese
+# ellipsis; ㎡, ℃ and № are in notices about flats, heating and numbering.
+OTHER_TEXT = ("", "……", "面积约80㎡", "室温18℃", "№3", "约½", "ｶﾞ")
+DWELLINGS = ("{building}号楼{unit}单元{room}室", "住{building}栋{room}", "{building}#楼{room}",
+             "{building}-{unit}-{room}室", "Room {room}, Building {building}", "{building}幢{unit}单元{room}")
+
+
+@settings(max_examples=200)
+@given(st.sampled_from(DWELLINGS), st.sampled_from(sorted(DIGIT_FORMS)), st.sampled_from(OTHER_TEXT), st.booleans(),
+       st.tuples(st.integers(1, 30), st.integers(1, 9), st.integers(101, 2802)))
+def test_a_home_address_is_refused_in_any_digits_whatever_else_the_text_holds(
+    template: str, form: str, other: str, other_first: bool, numbers: tuple[int, int, int]
+) -> None:
+    digits = str.maketrans("0123456789", DIGIT_FORMS[form])
+    building, unit, room = (str(number).translate(digits) for number in numbers)
+    dwelling = template.format(building=building, unit=unit, room=room)
+    sentence = f"联系人王某，{dwelling}。"
+    text = other + sentence if other_first else sentence + other
+    start = text.index(dwelling)
+    offsets = [offset for offset, _zh, _en in privacy_problems(text, frozenset())]
+    assert any(start <= offset < start + len(dwelling) for offset in offsets), (text, offsets)
 
 
 NOTICE = """title: 关于拟发展党员的公示

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from .characters import KnownCharacters
 from .loading import KeyPath, RawRecord, shown_value
 from .models import PersonField, PublicAddress, PublicPhone, Record, field_marks, nested_model
 from .problems import Position, ProblemLog
@@ -81,6 +83,15 @@ class NumberMatch:
     digits: str  # the number itself (an ID's X upper case, no country code)
 
 
+@dataclass(frozen=True)
+class AddressMatch:
+    """A home address found in a text: where it is in the text as written."""
+
+    start: int
+    end: int
+    text: str  # as written
+
+
 def id_card_checksum_ok(number: str) -> bool:
     """True when the 18th character is the GB 11643 check character of the first 17."""
     digits = number.upper()
@@ -112,50 +123,88 @@ def _is_mobile(digits: str) -> bool:
 
 
 def _fold(char: str) -> str:
-    """One character as the number reader sees it: any script's digit (٣, ๓, ३) as an ASCII
-    digit, anything else as its NFKC (full-width digits and separators become ASCII)."""
+    """One character as the privacy guard reads it: any script's digit (٣, ๓, ३) as an ASCII
+    digit, anything else as its NFKC (full-width digits, letters and separators become ASCII)."""
     value = unicodedata.decimal(char, None)
     return str(value) if value is not None else unicodedata.normalize("NFKC", char)
 
 
-# What ``_fold`` made of every character seen so far: the code points it changes (a table for
-# ``str.translate``) and the characters it turns into more or fewer than one. A body has a few
-# hundred distinct characters; folding each once instead of every occurrence keeps the
-# privacy guard from being the costliest part of validation.
-_FOLDED: dict[int, str] = {}
-_SEEN: set[str] = set()
-_RESIZED: set[str] = set()
+_NOTHING = re.compile(r"[^\s\S]")
+
+
+class _Folding:
+    """What ``_fold`` made of every character seen so far, applied to whole texts.
+
+    Each distinct character is folded once. A text is then folded by a search for the few
+    characters that change (full-width punctuation, mostly), not character by character;
+    only a text with a character that folds to more or fewer ("…" → "...", "㎡" → "m2")
+    needs the offset of each character worked out.
+    """
+
+    def __init__(self) -> None:
+        self._seen = KnownCharacters()
+        self._folded: dict[str, str] = {}
+        self._changing = _NOTHING
+        self._resizing = _NOTHING
+
+    def fold(self, text: str) -> tuple[str, Sequence[int]]:
+        """``text`` folded, with the offset in ``text`` of every character of the result."""
+        if text.isascii():
+            return text, range(len(text))
+        self._learn(text)
+        if self._changing.search(text) is None:
+            return text, range(len(text))
+        if self._resizing.search(text) is None:  # every character stays one: offsets do not move
+            return self._changing.sub(self._replacement, text), range(len(text))
+        chars: list[str] = []
+        offsets: list[int] = []
+        for index, char in enumerate(text):
+            folded = self._folded.get(char, char)
+            chars.append(folded)
+            offsets.extend([index] * len(folded))
+        return "".join(chars), offsets
+
+    def _learn(self, text: str) -> None:
+        unseen = self._seen.unknown(text)
+        if not unseen:
+            return
+        changed = {char: _fold(char) for char in unseen}
+        changed = {char: folded for char, folded in changed.items() if folded != char}
+        self._seen.add(unseen)
+        if not changed:
+            return
+        self._folded.update(changed)
+        self._changing = _character_class(self._folded)
+        resized = [char for char, folded in self._folded.items() if len(folded) != 1]
+        self._resizing = _character_class(resized) if resized else _NOTHING
+
+    def _replacement(self, match: re.Match[str]) -> str:
+        return self._folded[match.group(0)]
+
+
+def _character_class(characters: Iterable[str]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(map(re.escape, sorted(characters))) + "]")
+
+
+_FOLDING = _Folding()
 
 
 def _normalised(text: str) -> tuple[str, Sequence[int]]:
-    """NFKC of ``text`` (full-width digits and separators become ASCII), with the offset in
-    ``text`` of every character."""
-    if text.isascii():
-        return text, range(len(text))
-    for char in set(text) - _SEEN:
-        folded = _fold(char)
-        if folded != char:
-            _FOLDED[ord(char)] = folded
-        if len(folded) != 1:
-            _RESIZED.add(char)
-        _SEEN.add(char)
-    if _RESIZED.isdisjoint(text):  # every character stays one: offsets do not move
-        return text.translate(_FOLDED), range(len(text))
-    chars: list[str] = []
-    offsets: list[int] = []
-    for index, char in enumerate(text):
-        folded = _FOLDED.get(ord(char), char)
-        chars.append(folded)
-        offsets.extend([index] * len(folded))
-    return "".join(chars), offsets
+    """``text`` as the privacy guard reads it (``_fold`` of each character), with the offset
+    in ``text`` of every character of the result."""
+    return _FOLDING.fold(text)
 
 
 def personal_numbers(text: str) -> Iterator[NumberMatch]:
     """Every ID-card number (18 digits with a right check character, or 15 with a birth
     date) and mobile number in ``text``, however its digits are grouped and written."""
-    if len(_DIGIT.findall(text)) < 3:
+    return _numbers_in(text, *_normalised(text))
+
+
+def _numbers_in(text: str, flat: str, offsets: Sequence[int]) -> Iterator[NumberMatch]:
+    """The personal numbers of ``text``, read in ``flat``, its folded form."""
+    if len(_DIGIT.findall(flat)) < 3:
         return
-    flat, offsets = _normalised(text)
     groups: list[re.Match[str]] = list(_GROUP.finditer(flat))
     taken_until = -1
     for first, group in enumerate(groups):
@@ -200,15 +249,23 @@ def mobile_numbers(text: str) -> Iterator[NumberMatch]:
     return (match for match in personal_numbers(text) if match.kind == "mobile")
 
 
-def home_addresses(text: str, person: bool = False) -> Iterator[re.Match[str]]:
-    """Dwellings in ``text`` (and, in a field naming a person, words that say where one lives)."""
-    flat = unicodedata.normalize("NFKC", text) if not text.isascii() else text
-    if len(flat) != len(text):  # NFKC changed the length: report at the start of the text
-        flat = text
+def home_addresses(text: str, person: bool = False) -> Iterator[AddressMatch]:
+    """Dwellings in ``text`` (and, in a field naming a person, words that say where one lives),
+    however their digits are written."""
+    return _addresses_in(text, *_normalised(text), person=person)
+
+
+def _addresses_in(text: str, flat: str, offsets: Sequence[int], person: bool) -> Iterator[AddressMatch]:
+    """The home addresses of ``text``, found in ``flat``, its folded form."""
+    found: list[Iterator[re.Match[str]]] = []
     if _DWELLING_HINT.search(flat):
-        yield from _DWELLING.finditer(flat)
+        found.append(_DWELLING.finditer(flat))
     if person:
-        yield from _RESIDENCE_WORDS.finditer(flat)
+        found.append(_RESIDENCE_WORDS.finditer(flat))
+    for matches in found:
+        for match in matches:
+            start, stop = offsets[match.start()], offsets[match.end() - 1] + 1
+            yield AddressMatch(start, stop, text[start:stop])
 
 
 def digits_of(text: str) -> str:
@@ -272,7 +329,8 @@ def privacy_problems(
     text: str, allowed: frozenset[str], kind: FieldKind = FieldKind()
 ) -> Iterator[tuple[int, str, str]]:
     """(offset in ``text``, zh, en) of every personal number or home address in ``text``."""
-    for match in personal_numbers(text):
+    flat, offsets = _normalised(text)
+    for match in _numbers_in(text, flat, offsets):
         if match.digits in allowed or (match.kind == "mobile" and kind.public_phone):
             continue
         shown = _masked(match.digits)
@@ -290,11 +348,11 @@ def privacy_problems(
     if kind.public_address:
         return
     # One message per text: "家住3号楼2单元501室" is one address, not two.
-    for match in list(home_addresses(text, person=kind.person))[:1]:
-        yield (match.start(),
-               f"这里有像家庭住址的内容（“{shown_value(match.group(0))}”，home address）；门户不得公开居民的住址。"
+    for address in itertools.islice(_addresses_in(text, flat, offsets, kind.person), 1):
+        yield (address.start,
+               f"这里有像家庭住址的内容（“{shown_value(address.text)}”，home address）；门户不得公开居民的住址。"
                "人员字段只写姓名和公开职务，如“王建国（社区党委书记）”；办公地点请写在 address 字段",
-               f"what looks like a home address ({shown_value(match.group(0))!r}); publish no resident's "
+               f"what looks like a home address ({shown_value(address.text)!r}); publish no resident's "
                "address: give only names and public roles, and office places in an address field")
 
 

@@ -88,6 +88,23 @@ def test_a_home_address_is_refused_in_any_digits_whatever_else_the_text_holds(
     assert any(start <= offset < start + len(dwelling) for offset in offsets), (text, offsets)
 
 
+# Marks that combine with the character before them (accents, underline, an enclosing circle):
+# the text still reads as the number or address to anyone looking at the page.
+COMBINING_MARKS = ("\u0301", "\u0307", "\u0308", "\u0332", "\u20dd", "\u0300", "\u0323")
+PERSONAL = ("13812345678", "138 1234 5678", "11010519491231002X", *(
+    template.format(building="3", unit="2", room="501") for template in DWELLINGS))
+
+
+@settings(max_examples=200)
+@given(st.sampled_from(PERSONAL), st.lists(st.sampled_from(("", *COMBINING_MARKS)), min_size=20, max_size=20))
+def test_personal_data_with_combining_marks_on_its_characters_is_refused(written: str, marks: list[str]) -> None:
+    marked = "".join(char + marks[index % len(marks)] for index, char in enumerate(written))
+    text = f"居民李某，{marked}。"
+    start = text.index(marked)
+    offsets = [offset for offset, _zh, _en in privacy_problems(text, frozenset())]
+    assert any(start <= offset < start + len(marked) for offset in offsets), (text, offsets)
+
+
 NOTICE = """title: 关于拟发展党员的公示
 category: 发展党员公示
 form: 公示

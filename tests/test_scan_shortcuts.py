@@ -55,7 +55,12 @@ def folded_one_by_one(text: str) -> tuple[str, list[int]]:
     offsets: list[int] = []
     for index, char in enumerate(text):
         value = unicodedata.decimal(char, None)
-        folded = str(value) if value is not None else unicodedata.normalize("NFKC", char)
+        if value is not None:
+            folded = str(value)
+        elif unicodedata.category(char) in ("Mn", "Me"):  # an accent, an enclosing circle
+            folded = ""
+        else:
+            folded = unicodedata.normalize("NFKC", char)
         chars.append(folded)
         offsets.extend([index] * len(folded))
     return "".join(chars), offsets

@@ -124,9 +124,19 @@ def _is_mobile(digits: str) -> bool:
 
 def _fold(char: str) -> str:
     """One character as the privacy guard reads it: any script's digit (٣, ๓, ३) as an ASCII
-    digit, anything else as its NFKC (full-width digits, letters and separators become ASCII)."""
+    digit, a mark that combines with the character before it (an accent, an underline, an
+    enclosing circle) as nothing, anything else as its NFKC (full-width digits, letters and
+    separators become ASCII)."""
     value = unicodedata.decimal(char, None)
-    return str(value) if value is not None else unicodedata.normalize("NFKC", char)
+    if value is not None:
+        return str(value)
+    if unicodedata.category(char) in _COMBINING_MARKS:
+        return ""
+    return unicodedata.normalize("NFKC", char)
+
+
+# Nonspacing and enclosing marks: "1̈3̈8̈…" still reads as the number it marks.
+_COMBINING_MARKS = ("Mn", "Me")
 
 
 _NOTHING = re.compile(r"[^\s\S]")

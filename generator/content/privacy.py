@@ -148,7 +148,10 @@ class _Folding:
     Each distinct character is folded once. A text is then folded by a search for the few
     characters that change (full-width punctuation, mostly), not character by character;
     only a text with a character that folds to more or fewer ("…" → "...", "㎡" → "m2")
-    needs the offset of each character worked out.
+    needs the offset of each character worked out. The searches' patterns are compiled
+    again when the characters that change have grown by a quarter (each new one would make
+    a content file with many of them cost the square of their number); until then a text is
+    folded character by character.
     """
 
     def __init__(self) -> None:
@@ -156,16 +159,18 @@ class _Folding:
         self._folded: dict[str, str] = {}
         self._changing = _NOTHING
         self._resizing = _NOTHING
+        self._compiled_size = 0
 
     def fold(self, text: str) -> tuple[str, Sequence[int]]:
         """``text`` folded, with the offset in ``text`` of every character of the result."""
         if text.isascii():
             return text, range(len(text))
         self._learn(text)
-        if self._changing.search(text) is None:
-            return text, range(len(text))
-        if self._resizing.search(text) is None:  # every character stays one: offsets do not move
-            return self._changing.sub(self._replacement, text), range(len(text))
+        if len(self._folded) == self._compiled_size:  # the patterns know every changing character
+            if self._changing.search(text) is None:
+                return text, range(len(text))
+            if self._resizing.search(text) is None:  # every character stays one: offsets do not move
+                return self._changing.sub(self._replacement, text), range(len(text))
         chars: list[str] = []
         offsets: list[int] = []
         for index, char in enumerate(text):
@@ -184,9 +189,11 @@ class _Folding:
         if not changed:
             return
         self._folded.update(changed)
-        self._changing = _character_class(self._folded)
-        resized = [char for char, folded in self._folded.items() if len(folded) != 1]
-        self._resizing = _character_class(resized) if resized else _NOTHING
+        if len(self._folded) - self._compiled_size >= max(1, self._compiled_size // 4):
+            self._changing = _character_class(self._folded)
+            resized = [char for char, folded in self._folded.items() if len(folded) != 1]
+            self._resizing = _character_class(resized) if resized else _NOTHING
+            self._compiled_size = len(self._folded)
 
     def _replacement(self, match: re.Match[str]) -> str:
         return self._folded[match.group(0)]
@@ -266,16 +273,21 @@ def home_addresses(text: str, person: bool = False) -> Iterator[AddressMatch]:
 
 
 def _addresses_in(text: str, flat: str, offsets: Sequence[int], person: bool) -> Iterator[AddressMatch]:
-    """The home addresses of ``text``, found in ``flat``, its folded form."""
-    found: list[Iterator[re.Match[str]]] = []
-    if _DWELLING_HINT.search(flat):
-        found.append(_DWELLING.finditer(flat))
+    """The home addresses of ``text``, found in ``flat``, its folded form, and in ``text`` as
+    written: folded, "㎡Room 501" reads "m2Room 501" and "3011½" "30111⁄2"."""
+    for match in _address_matches(flat, person):
+        start, stop = offsets[match.start()], offsets[match.end() - 1] + 1
+        yield AddressMatch(start, stop, text[start:stop])
+    if flat != text:
+        for match in _address_matches(text, person):
+            yield AddressMatch(match.start(), match.end(), match.group(0))
+
+
+def _address_matches(text: str, person: bool) -> Iterator[re.Match[str]]:
+    if _DWELLING_HINT.search(text):
+        yield from _DWELLING.finditer(text)
     if person:
-        found.append(_RESIDENCE_WORDS.finditer(flat))
-    for matches in found:
-        for match in matches:
-            start, stop = offsets[match.start()], offsets[match.end() - 1] + 1
-            yield AddressMatch(start, stop, text[start:stop])
+        yield from _RESIDENCE_WORDS.finditer(text)
 
 
 def digits_of(text: str) -> str:

@@ -40,8 +40,13 @@ class KnownCharacters:
     def add(self, characters: Iterable[str]) -> None:
         self._known.update(characters)
         if len(self._known) - self._compiled_size >= max(32, self._compiled_size // 4):
-            self._outside = re.compile("[^" + "".join(map(re.escape, sorted(self._known))) + "]")
+            self._outside = character_class(self._known, outside=True)
             self._compiled_size = len(self._known)
+
+
+def character_class(characters: Iterable[str], outside: bool = False) -> re.Pattern[str]:
+    """A pattern matching any one of ``characters`` (with ``outside``: any other character)."""
+    return re.compile("[" + "^" * outside + "".join(map(re.escape, sorted(characters))) + "]")
 
 
 # Characters already known not to be invisible: most texts need no character-by-character look.

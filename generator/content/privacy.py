@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from .characters import KnownCharacters
+from .characters import KnownCharacters, character_class
 from .loading import KeyPath, RawRecord, shown_value
 from .models import PersonField, PublicAddress, PublicPhone, Record, field_marks, nested_model
 from .problems import Position, ProblemLog
@@ -190,17 +190,13 @@ class _Folding:
             return
         self._folded.update(changed)
         if len(self._folded) - self._compiled_size >= max(1, self._compiled_size // 4):
-            self._changing = _character_class(self._folded)
+            self._changing = character_class(self._folded)
             resized = [char for char, folded in self._folded.items() if len(folded) != 1]
-            self._resizing = _character_class(resized) if resized else _NOTHING
+            self._resizing = character_class(resized) if resized else _NOTHING
             self._compiled_size = len(self._folded)
 
     def _replacement(self, match: re.Match[str]) -> str:
         return self._folded[match.group(0)]
-
-
-def _character_class(characters: Iterable[str]) -> re.Pattern[str]:
-    return re.compile("[" + "".join(map(re.escape, sorted(characters))) + "]")
 
 
 _FOLDING = _Folding()

@@ -199,3 +199,52 @@ def test_a_continued_call_can_be_cancelled_after_its_result() -> None:
     assert call.result() == 1
     call.cancel()
     assert parallel.worker_count() == parallel.cpu_count()
+
+
+# --- a core lent by the build to the call it waits for -------------------------------------
+
+
+def _poll_lent(seconds: float = 20) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if parallel.core_lent():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_a_call_can_fork_once_the_build_lends_it_the_core_it_waits_with() -> None:
+    # The search process runs on the core the build leaves it; once the build has nothing
+    # left but waiting for it, the build's core is idle, and the search may use it.
+    def call() -> tuple[bool, int, int, int, bool]:
+        before = parallel.core_lent(), parallel.worker_count()
+        lent = _poll_lent()
+        helper = parallel.fork_call(lambda: (os.getpid(), parallel.core_lent(), parallel.worker_count()))
+        helper_pid, helper_lent, helper_workers = helper.result()
+        return (before == (False, 1) and lent, parallel.worker_count(), helper_pid,
+                helper_workers, helper_lent or helper_pid == os.getpid())
+
+    started = parallel.fork_call(call)
+    started.lend_core()
+    before_and_lent, workers_after, helper_pid, helper_workers, helper_wrong = started.result()
+    assert before_and_lent  # not lent until the build lent it, then seen
+    assert workers_after == 2
+    assert helper_pid != os.getpid()
+    assert (helper_workers, helper_wrong) == (1, False)  # the helper has one core and lends none on
+    assert parallel.worker_count() == parallel.cpu_count()
+
+
+def test_a_call_that_is_lent_nothing_keeps_to_its_own_core() -> None:
+    def call() -> tuple[bool, int, int, int]:
+        import time
+
+        time.sleep(0.2)
+        helper = parallel.fork_call(os.getpid)
+        return parallel.core_lent(), parallel.worker_count(), os.getpid(), helper.result()
+
+    lent, workers, call_pid, helper_pid = parallel.fork_call(call).result()
+    assert (lent, workers) == (False, 1)
+    assert call_pid != os.getpid()
+    assert helper_pid == call_pid  # no second core: the nested call ran in the call's own process

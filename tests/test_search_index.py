@@ -7,8 +7,10 @@ import datetime as dt
 import functools
 import json
 import marshal
+import os
 import pickle
 import re
+import signal
 import tempfile
 from array import array
 from collections.abc import Callable
@@ -519,3 +521,43 @@ def test_character_counts_kept_across_edits_are_those_of_the_documents_after_eac
         text, names = counts.present()
         assert text == index.index_characters(documents)
         assert names == index.SearchIndex(documents, {}, set()).name_characters
+
+
+def _lent_core_builds(sample_graph, monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    """Index the sample as if the build had lent its core from the first record on; the
+    processes started (one "fork" per helper)."""
+    monkeypatch.setattr(index, "LENT_MIN_DOCUMENTS", 2)
+    monkeypatch.setattr(index, "core_lent", lambda: True)
+    monkeypatch.setattr(index.threading, "active_count", lambda: 1)  # see the test above
+    monkeypatch.setattr(parallel_work.threading, "active_count", lambda: 1)
+    started: list[str] = []
+    get_context = parallel_work.multiprocessing.get_context
+    monkeypatch.setattr(
+        parallel_work.multiprocessing, "get_context", lambda method: started.append(method) or get_context(method)
+    )
+    return started
+
+
+def test_a_lent_core_taking_the_later_records_builds_the_same_index(sample_graph, sample_files, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The search process hands the later half of what is left to a helper on the build's
+    # idle core, and encodes half of the terms there: the files must not change.
+    started = _lent_core_builds(sample_graph, monkeypatch)
+    assert build_search_files(sample_graph, UrlScheme(directory_urls=True), REPO / "content") == sample_files
+    assert started == ["fork", "fork"]  # one helper for the records, one for the encoding
+
+
+def test_a_helper_killed_on_the_lent_core_leaves_the_same_index(sample_graph, sample_files, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    started = _lent_core_builds(sample_graph, monkeypatch)
+    here = os.getpid()
+
+    def killed_over_there(function):  # type: ignore[no-untyped-def]
+        def run(*args):  # type: ignore[no-untyped-def]
+            if os.getpid() != here:
+                os.kill(os.getpid(), signal.SIGKILL)  # as the kernel does to a process out of memory
+            return function(*args)
+        return run
+
+    monkeypatch.setattr(index, "_range_profiles", killed_over_there(index._range_profiles))
+    monkeypatch.setattr(index, "_encoded_terms", killed_over_there(index._encoded_terms))
+    assert build_search_files(sample_graph, UrlScheme(directory_urls=True), REPO / "content") == sample_files
+    assert started == ["fork", "fork"]

@@ -9,7 +9,9 @@ A whole job that needs nothing from the work after it (the search index, built f
 site graph while the pages render) can run in one forked process of its own with
 ``fork_call``; while it runs, ``fork_map`` leaves it a core. A job can also start before
 all it needs exists (``fork_call_given``: a rebuild's search process reads its kept state
-while the build checks the content) and be given the rest, once, when it does.
+while the build checks the content) and be given the rest, once, when it does. A build
+with nothing left to do but wait for such a job lends it its own core (``lend_core``):
+the job may then fork a helper of its own (``core_lent``).
 
 A worker that dies (killed for lack of memory, say) fails the build with
 ``ChildProcessError`` instead of leaving it waiting for a result that never comes.
@@ -17,11 +19,13 @@ A worker that dies (killed for lack of memory, say) fails the build with
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import multiprocessing.connection
 import os
 import pickle
+import select
 import signal
 import tempfile
 import threading
@@ -44,8 +48,12 @@ _job: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 _call: Callable[[], Any] | None = None
 # Cores taken by ``fork_call`` processes still running (in this process's view).
 _busy_cores = 0
-# True in a forked worker: it does its share on its own core and starts no workers itself.
+# True in a forked worker: it does its share on its own core and starts no workers itself,
+# unless the process that forked it lends it its core too (see ``core_lent``).
 _in_worker = False
+# In a forked call: the pipe on which the build lends its core, and whether it has.
+_lend_signal: int | None = None
+_lent = False
 
 
 def _run_one(index: int) -> Any:
@@ -55,8 +63,9 @@ def _run_one(index: int) -> Any:
 
 
 def _mark_worker() -> None:
-    global _in_worker
+    global _in_worker, _lend_signal, _lent
     _in_worker = True
+    _lend_signal, _lent = None, False  # a core lent to the process that forked this one is not lent to it
     die_with_parent()
 
 
@@ -87,12 +96,25 @@ def cpu_count() -> int:
 
 
 def worker_count() -> int:
-    """Processes a parallel step may use now: the free cores, one inside a worker."""
-    return 1 if _in_worker else max(1, cpu_count() - _busy_cores)
+    """Processes a parallel step may use now: the free cores; inside a worker its own core,
+    and the core its build lent it (``core_lent``) while no helper of its own runs."""
+    if _in_worker:
+        return max(1, 1 + core_lent() - _busy_cores)
+    return max(1, cpu_count() - _busy_cores)
 
 
 def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods() and not _in_worker
+    return "fork" in multiprocessing.get_all_start_methods() and (not _in_worker or worker_count() > 1)
+
+
+def core_lent() -> bool:
+    """In a forked call: whether the build that waits for it has lent it its own core
+    (``ForkedCall.lend_core``), so that the call may fork one helper. Once lent, lent."""
+    global _lent
+    if not _lent and _lend_signal is not None:
+        ready, _, _ = select.select([_lend_signal], [], [], 0)
+        _lent = bool(ready)
+    return _lent
 
 
 def worker_died(exitcode: int | None) -> ChildProcessError:
@@ -160,6 +182,7 @@ class ForkedCall(Generic[R]):
         self._continues = False  # forked: the process goes on after its result (``Continued``)
         self._given_file: BinaryIO | None = None  # where ``give`` puts the value (see ``_put_message``)
         self._results_file: BinaryIO | None = None  # where the process puts its messages (``_send_result``)
+        self._lender: int | None = None  # the pipe ``lend_core`` writes to
         # Forking while other threads run (``tongxin serve``'s server) could copy a held lock.
         if not can_fork() or threading.active_count() > 1:
             return
@@ -175,12 +198,15 @@ class ForkedCall(Generic[R]):
             receive = partial(_take_message, inbox, self._given_file)
         _call = partial(function, receive)  # inherited, never pickled
         _remember_parent()
+        lend_signal, self._lender = os.pipe()
         try:
-            self._process = context.Process(target=_send_result, args=(sender, self._results_file),
+            self._process = context.Process(target=_send_result,
+                                            args=(sender, self._results_file, lend_signal, self._lender),
                                             name="tongxin-call", daemon=True)
             self._process.start()
         finally:
             _call = None
+            os.close(lend_signal)
         sender.close()  # the child's copy is the only one: it closes when the child exits
         if inbox is not None:
             inbox.close()
@@ -201,6 +227,13 @@ class ForkedCall(Generic[R]):
             pass
         finally:
             inbox.close()
+
+    def lend_core(self) -> None:
+        """Tell the process that this one has nothing left to do but wait for it: it may use
+        this process's core too (``core_lent``). Nothing for a call that runs here."""
+        if self._lender is not None:
+            with contextlib.suppress(OSError):  # the process ended already: ``result`` says how
+                os.write(self._lender, b"!")
 
     def _given_here(self) -> Any:
         if not self._given:
@@ -263,6 +296,9 @@ class ForkedCall(Generic[R]):
             if file is not None:
                 file.close()
         self._given_file = self._results_file = None
+        if self._lender is not None:
+            os.close(self._lender)
+            self._lender = None
         if process is None:
             return
         if terminate:
@@ -272,11 +308,18 @@ class ForkedCall(Generic[R]):
         _busy_cores -= 1
 
 
-def _send_result(sender: multiprocessing.connection.Connection, file: BinaryIO) -> None:
+def _send_result(sender: multiprocessing.connection.Connection, file: BinaryIO, lend_signal: int,
+                 lender: int) -> None:
     """In the forked process: run the call and send back (succeeded, value, traceback,
     continues); for a ``Continued`` value, then run its ``then`` and send that likewise."""
+    global _lend_signal
     assert _call is not None
     _mark_worker()
+    os.close(lender)  # the build's end
+    _lend_signal = lend_signal
+    # Lent a core, the call may fork a helper, which multiprocessing refuses a daemonic
+    # process; the build ends this one (``cancel``, ``die_with_parent``) whatever the flag.
+    multiprocessing.current_process().daemon = False
     try:
         step: Callable[[], Any] | None = _call
         while step is not None:

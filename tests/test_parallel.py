@@ -218,21 +218,26 @@ def _poll_lent(seconds: float = 20) -> bool:
 def test_a_call_can_fork_once_the_build_lends_it_the_core_it_waits_with() -> None:
     # The search process runs on the core the build leaves it; once the build has nothing
     # left but waiting for it, the build's core is idle, and the search may use it.
-    def call() -> tuple[bool, int, int, int, bool]:
+    looked, signal_looked = os.pipe()
+
+    def call() -> tuple[tuple[bool, int], bool, int, int, int, bool]:
         before = parallel.core_lent(), parallel.worker_count()
+        os.write(signal_looked, b"!")
         lent = _poll_lent()
         helper = parallel.fork_call(lambda: (os.getpid(), parallel.core_lent(), parallel.worker_count()))
         helper_pid, helper_lent, helper_workers = helper.result()
-        return (before == (False, 1) and lent, parallel.worker_count(), helper_pid,
-                helper_workers, helper_lent or helper_pid == os.getpid())
+        return before, lent, parallel.worker_count(), helper_pid, helper_workers, helper_lent
 
     started = parallel.fork_call(call)
+    os.read(looked, 1)
     started.lend_core()
-    before_and_lent, workers_after, helper_pid, helper_workers, helper_wrong = started.result()
-    assert before_and_lent  # not lent until the build lent it, then seen
-    assert workers_after == 2
+    before, lent, workers_after, helper_pid, helper_workers, helper_lent = started.result()
+    os.close(looked)
+    os.close(signal_looked)
+    assert before == (False, 1)  # one core until the build lends its own
+    assert lent and workers_after == 2
     assert helper_pid != os.getpid()
-    assert (helper_workers, helper_wrong) == (1, False)  # the helper has one core and lends none on
+    assert (helper_workers, helper_lent) == (1, False)  # the helper has one core and is lent none
     assert parallel.worker_count() == parallel.cpu_count()
 
 

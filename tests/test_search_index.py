@@ -527,6 +527,7 @@ def _lent_core_builds(sample_graph, monkeypatch) -> list[str]:  # type: ignore[n
     """Index the sample as if the build had lent its core from the first record on; the
     processes started (one "fork" per helper)."""
     monkeypatch.setattr(index, "LENT_MIN_DOCUMENTS", 2)
+    monkeypatch.setattr(index, "LENT_MIN_TERMS", 2)
     monkeypatch.setattr(index, "core_lent", lambda: True)
     monkeypatch.setattr(index.threading, "active_count", lambda: 1)  # see the test above
     monkeypatch.setattr(parallel_work.threading, "active_count", lambda: 1)

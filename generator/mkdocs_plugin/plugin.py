@@ -620,6 +620,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
             return
         staging, call = self.early_outputs
         self.early_outputs = None
+        call.lend_core()  # this process only waits from here on: the search may use its core
         try:
             result = call.result()
             self.unstored_states = call  # the process goes on storing the outputs' states

@@ -38,14 +38,14 @@ import threading
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate, chain, compress, repeat
 from operator import and_, methodcaller, rshift, sub
 from typing import Any
 
-from ...parallel import fork_map, worker_count
+from ...parallel import core_lent, fork_call, fork_map, worker_count
 from ..statefile import JoinedArrays
 from .documents import SearchDocument
 from .text import (
@@ -103,6 +103,12 @@ PRUNED_KINDS = "ws"
 # the workers costs more than it saves); two workers, as on the 2-core machines we target.
 PARALLEL_MIN_DOCUMENTS = 2_000
 PARALLEL_WORKERS = 2
+# In the search process, which has one core until the build lends it its own (the build
+# has nothing left but waiting for the index; ``parallel.core_lent``): then a helper takes
+# the later half of the records left, and half of the terms to encode, when at least this
+# many are left (fewer are done before a helper would have started).
+LENT_MIN_DOCUMENTS = 500
+LENT_MIN_TERMS = 20_000
 
 # Shard files aim at this size: a query of five bigrams then loads ~20 KB of postings.
 TARGET_SHARD_BYTES = 3_000
@@ -739,18 +745,37 @@ class IndexBuilder:
         self._documents += documents
         averages = average_lengths(self._documents)
         end = len(self._documents)
-        # Forking while other threads run (``tongxin serve``'s server) could copy a held lock.
-        if len(documents) < PARALLEL_MIN_DOCUMENTS or threading.active_count() > 1:
-            for number in range(first, end):
-                profile = document_profile(self._documents[number], self.segmenter)
-                self._profiles.append(stored_profile(profile, averages, self._postings, number))
-            return
-        step = -(-len(documents) // (PARALLEL_WORKERS * 2))  # a few ranges each, for an even load
-        ranges = [(start, min(start + step, end)) for start in range(first, end, step)]
         # The documents and the segmenter (its dictionary alone is ~500,000 entries) are
         # inherited by the workers, not sent.
         extract = partial(_range_profiles, self._documents, self.segmenter, averages)
-        for part in fork_map(extract, ranges, min(PARALLEL_WORKERS, worker_count()), threshold=2, chunksize=1):
+        workers = min(PARALLEL_WORKERS, worker_count())
+        # Forking while other threads run (``tongxin serve``'s server) could copy a held lock.
+        if len(documents) < PARALLEL_MIN_DOCUMENTS or workers < 2 or threading.active_count() > 1:
+            self._add_here(first, end, averages, extract)
+            return
+        step = -(-len(documents) // (PARALLEL_WORKERS * 2))  # a few ranges each, for an even load
+        ranges = [(start, min(start + step, end)) for start in range(first, end, step)]
+        for part in fork_map(extract, ranges, workers, threshold=2, chunksize=1):
+            self._merge(*part)
+
+    def _add_here(self, first: int, end: int, averages: Mapping[str, float],
+                  extract: Callable[[tuple[int, int]], _RangePart]) -> None:
+        """Records ``first <= number < end`` in this process, in order; once the build lends
+        its core, a helper there takes the later half of the records left."""
+        number, stop, helper = first, end, None
+        while number < stop:
+            if helper is None and stop - number >= LENT_MIN_DOCUMENTS and core_lent() \
+                    and threading.active_count() == 1:
+                middle = (number + stop) // 2
+                helper, stop = fork_call(partial(extract, (middle, stop))), middle
+            profile = document_profile(self._documents[number], self.segmenter)
+            self._profiles.append(stored_profile(profile, averages, self._postings, number))
+            number += 1
+        if helper is not None:
+            try:
+                part = helper.result()
+            except ChildProcessError:  # the helper died (out of memory, say): its records are done here
+                part = extract((stop, end))
             self._merge(*part)
 
     def add_updated(self, kept: IndexState, documents: list[SearchDocument], digests: list[str]) -> None:
@@ -882,12 +907,30 @@ class IndexBuilder:
             is_word = self.segmenter.is_word
             self._words = {term for term, _ in live if term[0] == "b" and is_word(term[1:])}
         words = self._words
-        for term, entries in live:
-            if term[0] in PRUNED_KINDS and len(entries) > common and has_cjk(term):
-                continue
-            encoded = encode_term(entries, count)
-            postings[term] = WORD_MARK + encoded if term in words else encoded
+        kept = [(term, entries) for term, entries in live
+                if not (term[0] in PRUNED_KINDS and len(entries) > common and has_cjk(term))]
+        encoded = _encoded_lending([entries for _, entries in kept], count)
+        for (term, _), value in zip(kept, encoded, strict=True):
+            postings[term] = WORD_MARK + value if term in words else value
         return SearchIndex(documents, postings, index_characters(documents))
+
+
+def _encoded_terms(entries: Sequence[array], record_count: int) -> list[str]:
+    return [encode_term(term_entries, record_count) for term_entries in entries]
+
+
+def _encoded_lending(entries: list[array], record_count: int) -> list[str]:
+    """Every term's postings encoded; the later half by a helper on the build's core, when
+    the build has lent it and there are enough terms for a helper to pay."""
+    if len(entries) < LENT_MIN_TERMS or not core_lent() or threading.active_count() > 1:
+        return _encoded_terms(entries, record_count)
+    middle = len(entries) // 2
+    helper = fork_call(partial(_encoded_terms, entries[middle:], record_count))
+    encoded = _encoded_terms(entries[:middle], record_count)
+    try:
+        return encoded + helper.result()
+    except ChildProcessError:  # the helper died: its terms are encoded here
+        return encoded + _encoded_terms(entries[middle:], record_count)
 
 
 def _remove_postings(postings: Postings, number: int, found: int, terms: array) -> None:
@@ -971,9 +1014,14 @@ class CharacterCounts:
         return set(self.text), set(self.names)
 
 
+# A range of records' part of the index: its vocabulary, each term's postings as raw
+# arrays, the profiles numbered in that vocabulary (see ``IndexBuilder._merge``).
+_RangePart = tuple[list[str], list[bytes], list[StoredProfile]]
+
+
 def _range_profiles(
     documents: list[SearchDocument], segmenter: Segmenter, averages: Mapping[str, float], bounds: tuple[int, int]
-) -> tuple[list[str], list[bytes], list[StoredProfile]]:
+) -> _RangePart:
     """The profiles and postings of records ``start <= number < stop`` (in a worker): its
     vocabulary, each term's postings as raw arrays, the profiles numbered in that vocabulary."""
     postings = Postings()

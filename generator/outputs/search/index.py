@@ -924,7 +924,8 @@ def _encoded_lending(entries: list[array], record_count: int) -> list[str]:
     the build has lent it and there are enough terms for a helper to pay."""
     if len(entries) < LENT_MIN_TERMS or not core_lent() or threading.active_count() > 1:
         return _encoded_terms(entries, record_count)
-    middle = len(entries) // 2
+    # Half of the postings, not of the terms: the first terms met are the commonest.
+    middle = bisect_left(list(accumulate(map(len, entries))), sum(map(len, entries)) // 2)
     helper = fork_call(partial(_encoded_terms, entries[middle:], record_count))
     encoded = _encoded_terms(entries[:middle], record_count)
     try:

@@ -107,6 +107,33 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and (not _in_worker or worker_count() > 1)
 
 
+def may_fork_helper() -> bool:
+    """In a forked call: whether it may fork one helper now. The build lent its core
+    (``core_lent``), no other thread runs (forking could copy a held lock), and the machine
+    has room for a whole copy of this process: the helper shares its pages until it writes
+    to them, and a helper that came to copy them all must not push the build out of memory."""
+    return core_lent() and threading.active_count() == 1 and _resident_bytes() < _available_bytes()
+
+
+def _resident_bytes() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0  # not Linux: nothing to go by
+
+
+def _available_bytes() -> int:
+    try:
+        with open("/proc/meminfo", "rb") as meminfo:
+            for line in meminfo:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 1 << 62  # not Linux, or too old a kernel to say: nothing to go by
+
+
 def core_lent() -> bool:
     """In a forked call: whether the build that waits for it has lent it its own core
     (``ForkedCall.lend_core``), so that the call may fork one helper. Once lent, lent."""

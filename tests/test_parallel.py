@@ -253,3 +253,12 @@ def test_a_call_that_is_lent_nothing_keeps_to_its_own_core() -> None:
     assert (lent, workers) == (False, 1)
     assert call_pid != os.getpid()
     assert helper_pid == call_pid  # no second core: the nested call ran in the call's own process
+
+
+def test_no_helper_is_forked_on_a_lent_core_without_the_memory_for_a_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A helper shares the search process's pages until it writes them; on a machine that
+    # could not hold a second copy it must not be started (the kernel would kill a process).
+    monkeypatch.setattr(parallel, "core_lent", lambda: True)
+    assert parallel.may_fork_helper()  # this test process is far smaller than the free memory
+    monkeypatch.setattr(parallel, "_available_bytes", lambda: parallel._resident_bytes() - 1)
+    assert not parallel.may_fork_helper()

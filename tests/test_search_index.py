@@ -528,9 +528,8 @@ def _lent_core_builds(sample_graph, monkeypatch) -> list[str]:  # type: ignore[n
     processes started (one "fork" per helper)."""
     monkeypatch.setattr(index, "LENT_MIN_DOCUMENTS", 2)
     monkeypatch.setattr(index, "LENT_MIN_TERMS", 2)
-    monkeypatch.setattr(index, "core_lent", lambda: True)
-    monkeypatch.setattr(index.threading, "active_count", lambda: 1)  # see the test above
-    monkeypatch.setattr(parallel_work.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(parallel_work, "core_lent", lambda: True)
+    monkeypatch.setattr(parallel_work.threading, "active_count", lambda: 1)  # see the test above
     started: list[str] = []
     get_context = parallel_work.multiprocessing.get_context
     monkeypatch.setattr(

@@ -45,7 +45,7 @@ from itertools import accumulate, chain, compress, repeat
 from operator import and_, methodcaller, rshift, sub
 from typing import Any
 
-from ...parallel import core_lent, fork_call, fork_map, worker_count
+from ...parallel import fork_call, fork_map, may_fork_helper, worker_count
 from ..statefile import JoinedArrays
 from .documents import SearchDocument
 from .text import (
@@ -105,8 +105,9 @@ PARALLEL_MIN_DOCUMENTS = 2_000
 PARALLEL_WORKERS = 2
 # In the search process, which has one core until the build lends it its own (the build
 # has nothing left but waiting for the index; ``parallel.core_lent``): then a helper takes
-# the later half of the records left, and half of the terms to encode, when at least this
-# many are left (fewer are done before a helper would have started).
+# the later half of the records left, and half of the postings to encode, when at least
+# this many are left (fewer are done before a helper would have started) and the machine
+# has the memory for it (``parallel.may_fork_helper``).
 LENT_MIN_DOCUMENTS = 500
 LENT_MIN_TERMS = 20_000
 
@@ -764,8 +765,7 @@ class IndexBuilder:
         its core, a helper there takes the later half of the records left."""
         number, stop, helper = first, end, None
         while number < stop:
-            if helper is None and stop - number >= LENT_MIN_DOCUMENTS and core_lent() \
-                    and threading.active_count() == 1:
+            if helper is None and stop - number >= LENT_MIN_DOCUMENTS and may_fork_helper():
                 middle = (number + stop) // 2
                 helper, stop = fork_call(partial(extract, (middle, stop))), middle
             profile = document_profile(self._documents[number], self.segmenter)
@@ -922,7 +922,7 @@ def _encoded_terms(entries: Sequence[array], record_count: int) -> list[str]:
 def _encoded_lending(entries: list[array], record_count: int) -> list[str]:
     """Every term's postings encoded; the later half by a helper on the build's core, when
     the build has lent it and there are enough terms for a helper to pay."""
-    if len(entries) < LENT_MIN_TERMS or not core_lent() or threading.active_count() > 1:
+    if len(entries) < LENT_MIN_TERMS or not may_fork_helper():
         return _encoded_terms(entries, record_count)
     # Half of the postings, not of the terms: the first terms met are the commonest.
     middle = bisect_left(list(accumulate(map(len, entries))), sum(map(len, entries)) // 2)

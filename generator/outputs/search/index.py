@@ -766,7 +766,7 @@ class IndexBuilder:
         number, stop, helper = first, end, None
         while number < stop:
             if helper is None and stop - number >= LENT_MIN_DOCUMENTS and may_fork_helper():
-                middle = (number + stop) // 2
+                middle = _halfway(self._documents, number, stop)
                 helper, stop = fork_call(partial(extract, (middle, stop))), middle
             profile = document_profile(self._documents[number], self.segmenter)
             self._profiles.append(stored_profile(profile, averages, self._postings, number))
@@ -913,6 +913,15 @@ class IndexBuilder:
         for (term, _), value in zip(kept, encoded, strict=True):
             postings[term] = WORD_MARK + value if term in words else value
         return SearchIndex(documents, postings, index_characters(documents))
+
+
+def _halfway(documents: Sequence[SearchDocument], start: int, stop: int) -> int:
+    """Where ``start..stop`` splits into two runs of about as much text (extraction's work
+    grows with it, and records of one type, short or long, come together), each run at
+    least one record."""
+    lengths = list(accumulate(sum(map(len, document_fields(documents[number]).values()))
+                              for number in range(start, stop)))
+    return min(max(start + bisect_left(lengths, lengths[-1] // 2), start + 1), stop - 1)
 
 
 def _encoded_terms(entries: Sequence[array], record_count: int) -> list[str]:

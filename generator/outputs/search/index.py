@@ -105,7 +105,7 @@ PARALLEL_MIN_DOCUMENTS = 2_000
 PARALLEL_WORKERS = 2
 # In the search process, which has one core until the build lends it its own (the build
 # has nothing left but waiting for the index; ``parallel.core_lent``): then a helper takes
-# the later half of the records left, and half of the postings to encode, when at least
+# the later records holding half of the text left, and half of the postings to encode, when at least
 # this many are left (fewer are done before a helper would have started) and the machine
 # has the memory for it (``parallel.may_fork_helper``).
 LENT_MIN_DOCUMENTS = 500
@@ -762,7 +762,7 @@ class IndexBuilder:
     def _add_here(self, first: int, end: int, averages: Mapping[str, float],
                   extract: Callable[[tuple[int, int]], _RangePart]) -> None:
         """Records ``first <= number < end`` in this process, in order; once the build lends
-        its core, a helper there takes the later half of the records left."""
+        its core, a helper there takes the later records, half of the text left."""
         number, stop, helper = first, end, None
         while number < stop:
             if helper is None and stop - number >= LENT_MIN_DOCUMENTS and may_fork_helper():

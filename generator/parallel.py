@@ -402,6 +402,21 @@ def fork_call(function: Callable[[], R]) -> ForkedCall[R]:
     return ForkedCall(lambda _receive: function())
 
 
+def fork_helper(function: Callable[[], R]) -> Callable[[], R]:
+    """Start ``function()`` in a helper process (on a lent core: see ``may_fork_helper``);
+    the function returned waits for its result. A helper only saves time: when it died
+    (killed for lack of memory, say), ``function()`` is done here instead."""
+    call = fork_call(function)
+
+    def result() -> R:
+        try:
+            return call.result()
+        except ChildProcessError:
+            return function()
+
+    return result
+
+
 def fork_call_given(function: Callable[[Callable[[], Any]], R]) -> ForkedCall[R]:
     """Start ``function(receive)`` in a forked process; ``receive()`` there waits for the
     value the caller sends with ``give`` (in this process, where the call cannot fork, it

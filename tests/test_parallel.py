@@ -262,3 +262,15 @@ def test_no_helper_is_forked_on_a_lent_core_without_the_memory_for_a_copy(monkey
     assert parallel.may_fork_helper()  # this test process is far smaller than the free memory
     monkeypatch.setattr(parallel, "_available_bytes", lambda: parallel._resident_bytes() - 1)
     assert not parallel.may_fork_helper()
+
+
+def test_a_helper_that_dies_has_its_work_done_here() -> None:
+    parent = os.getpid()
+
+    def work() -> int:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel does to a process out of memory
+        return 42
+
+    assert parallel.fork_helper(work)() == 42
+    assert parallel.worker_count() == parallel.cpu_count()

@@ -45,7 +45,7 @@ from itertools import accumulate, chain, compress, repeat
 from operator import and_, methodcaller, rshift, sub
 from typing import Any
 
-from ...parallel import fork_call, fork_map, may_fork_helper, worker_count
+from ...parallel import fork_helper, fork_map, may_fork_helper, worker_count
 from ..statefile import JoinedArrays
 from .documents import SearchDocument
 from .text import (
@@ -763,20 +763,17 @@ class IndexBuilder:
                   extract: Callable[[tuple[int, int]], _RangePart]) -> None:
         """Records ``first <= number < end`` in this process, in order; once the build lends
         its core, a helper there takes the later records, half of the text left."""
-        number, stop, helper = first, end, None
+        number, stop, helped = first, end, None
         while number < stop:
-            if helper is None and stop - number >= LENT_MIN_DOCUMENTS and may_fork_helper():
-                middle = _halfway(self._documents, number, stop)
-                helper, stop = fork_call(partial(extract, (middle, stop))), middle
+            if helped is None and stop - number >= LENT_MIN_DOCUMENTS and may_fork_helper():
+                documents = self._documents[number:stop]
+                middle = number + _halfway(sum(map(len, document_fields(d).values())) for d in documents)
+                helped, stop = fork_helper(partial(extract, (middle, stop))), middle
             profile = document_profile(self._documents[number], self.segmenter)
             self._profiles.append(stored_profile(profile, averages, self._postings, number))
             number += 1
-        if helper is not None:
-            try:
-                part = helper.result()
-            except ChildProcessError:  # the helper died (out of memory, say): its records are done here
-                part = extract((stop, end))
-            self._merge(*part)
+        if helped is not None:
+            self._merge(*helped())
 
     def add_updated(self, kept: IndexState, documents: list[SearchDocument], digests: list[str]) -> None:
         """Index documents as ``add_all`` does, taking the profiles of documents the last build
@@ -915,13 +912,12 @@ class IndexBuilder:
         return SearchIndex(documents, postings, index_characters(documents))
 
 
-def _halfway(documents: Sequence[SearchDocument], start: int, stop: int) -> int:
-    """Where ``start..stop`` splits into two runs of about as much text (extraction's work
-    grows with it, and records of one type, short or long, come together), each run at
-    least one record."""
-    lengths = list(accumulate(sum(map(len, document_fields(documents[number]).values()))
-                              for number in range(start, stop)))
-    return min(max(start + bisect_left(lengths, lengths[-1] // 2), start + 1), stop - 1)
+def _halfway(weights: Iterable[int]) -> int:
+    """Where a run of items splits into two of about the same weight, each at least one item
+    long (two items at least). The work is split by weight, not by count: records of one
+    type, short or long, come together, and the first terms met are the commonest."""
+    totals = list(accumulate(weights))
+    return min(max(bisect_left(totals, totals[-1] // 2), 1), len(totals) - 1)
 
 
 def _encoded_terms(entries: Sequence[array], record_count: int) -> list[str]:
@@ -929,18 +925,13 @@ def _encoded_terms(entries: Sequence[array], record_count: int) -> list[str]:
 
 
 def _encoded_lending(entries: list[array], record_count: int) -> list[str]:
-    """Every term's postings encoded; the later half by a helper on the build's core, when
-    the build has lent it and there are enough terms for a helper to pay."""
+    """Every term's postings encoded; the later half of the postings by a helper on the
+    build's core, when the build has lent it and there are enough terms for a helper to pay."""
     if len(entries) < LENT_MIN_TERMS or not may_fork_helper():
         return _encoded_terms(entries, record_count)
-    # Half of the postings, not of the terms: the first terms met are the commonest.
-    middle = bisect_left(list(accumulate(map(len, entries))), sum(map(len, entries)) // 2)
-    helper = fork_call(partial(_encoded_terms, entries[middle:], record_count))
-    encoded = _encoded_terms(entries[:middle], record_count)
-    try:
-        return encoded + helper.result()
-    except ChildProcessError:  # the helper died: its terms are encoded here
-        return encoded + _encoded_terms(entries[middle:], record_count)
+    middle = _halfway(map(len, entries))  # half of the postings
+    rest = fork_helper(partial(_encoded_terms, entries[middle:], record_count))
+    return _encoded_terms(entries[:middle], record_count) + rest()
 
 
 def _remove_postings(postings: Postings, number: int, found: int, terms: array) -> None:

@@ -1,7 +1,9 @@
 """A writer's state kept in the build cache (``memo.StoredState``) comes back as it was stored:
 whatever mix of containers and arrays (of every type code, small and large, shared or not) it
 holds, and the search index's postings with them. A state file whose bytes changed is never
-read back."""
+read back. A part of a state (``statefile.Part``) stored again unchanged is not written again:
+the new state refers to the file it was loaded from, and that file is checked as the state's
+own."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from generator.outputs.memo import StoredState
 from generator.outputs.search import SearchState
 from generator.outputs.search.documents import SearchDocument
 from generator.outputs.search.index import CharacterCounts, Postings
-from generator.outputs.statefile import Chunked
+from generator.outputs.statefile import Chunked, Part
 from generator.site.urls import UrlScheme
 
 TYPECODES = "bBuhHiIlLqQfd"
@@ -146,3 +148,71 @@ def test_a_search_state_keeps_its_documents_character_counts(tmp_path: Path) -> 
     assert loaded.records == records
     assert loaded.characters == CharacterCounts.of(documents)
     assert loaded.characters.text["黨"] == 3
+
+
+def _state_files(folder: Path) -> dict[str, int]:
+    """Each state file in ``folder`` and its inode (a file written again gets a new one)."""
+    return {path.name: path.stat().st_ino for path in folder.glob("state-*.pickle")}
+
+
+@settings(max_examples=15, deadline=None)
+@given(kept=values, changed=values, later=values)
+def test_a_part_stored_again_unchanged_is_referred_to_not_written_again(
+    tmp_path_factory: pytest.TempPathFactory, kept: Any, changed: Any, later: Any
+) -> None:
+    folder = tmp_path_factory.mktemp("state")
+    first = StoredState.store(folder, {"kept": Part(kept), "changed": Part(changed), "rest": [1, 2]})
+    assert set(first.files()) == set(_state_files(folder))
+    loaded = first.load(folder)
+    assert loaded["kept"].value == kept and loaded["changed"].value == changed and loaded["rest"] == [1, 2]
+    before = _state_files(folder)
+    loaded["changed"] = Part(later)  # an edit replaces a part; the other is the one loaded
+    second = StoredState.store(folder, loaded)
+    again = second.load(folder)
+    assert again["kept"].value == kept and again["changed"].value == later
+    kept_files = set(first.files()) & set(second.files())
+    assert kept_files and all(_state_files(folder)[name] == before[name] for name in kept_files)
+
+
+def _parted(folder: Path) -> tuple[StoredState, Path]:
+    """A state with one large part, and that part's file."""
+    stored = StoredState.store(folder, {"documents": Part([f"第{n}號通知" for n in range(2_000)]), "count": 2_000})
+    [part] = [folder / name for name in stored.files() if name != stored.name]
+    return stored, part
+
+
+@pytest.mark.parametrize("damage", [_cut, _flip_last, _flip_middle, lambda data: data + b"\0" * 8])
+def test_a_state_whose_part_file_changed_is_not_read_back(tmp_path: Path, damage: Any) -> None:
+    stored, part = _parted(tmp_path)
+    part.write_bytes(damage(part.read_bytes()))
+    assert stored.load(tmp_path) is None
+
+
+def test_a_state_whose_part_file_is_missing_is_not_read_back_and_is_stored_whole_again(tmp_path: Path) -> None:
+    stored, part = _parted(tmp_path)
+    loaded = stored.load(tmp_path)
+    part.unlink()
+    assert stored.load(tmp_path) is None
+    # The part, unchanged since it was loaded, has lost its file: storing it writes it again.
+    again = StoredState.store(tmp_path, loaded)
+    assert again.load(tmp_path)["documents"].value == loaded["documents"].value
+
+
+def test_a_search_state_with_one_record_changed_writes_that_records_group_alone_again(tmp_path: Path) -> None:
+    """The documents are most of a search state: an edit of one record rewrites the group of
+    records holding it, and the next build reads every record back, the edited one as edited."""
+    documents = {("notices", str(n)): (SearchDocument(type_label="公示", title=f"第{n}號通知", url=f"n/{n}/",
+                                                      names=["前門街道"], texts=[], summary="", body="黨員活動" * 50),
+                                       f"digest{n}") for n in range(200)}
+    stored = StoredState.store(tmp_path, SearchState(index=None, scheme=UrlScheme(True), records=documents))
+    loaded = stored.load(tmp_path)
+    before = _state_files(tmp_path)
+    edited = dict(loaded.records)
+    document, _ = edited[("notices", "7")]
+    edited[("notices", "7")] = (SearchDocument(**{**document.__dict__, "body": "改过的正文"}), "digest7b")
+    again = StoredState.store(tmp_path, SearchState(index=None, scheme=UrlScheme(True), records=edited,
+                                                    record_parts=loaded.record_parts))
+    rewritten = [name for name in again.files() if _state_files(tmp_path)[name] != before.get(name)]
+    assert len(rewritten) == 2, rewritten  # the state itself and one group of its records
+    assert len(again.files()) > 4
+    assert again.load(tmp_path).records == edited

@@ -791,7 +791,7 @@ class TongxinPlugin(BasePlugin[TongxinConfig]):
         self._collect_stored_states()
         states = self.outputs.memo.states if self.outputs is not None else {}
         written |= cache.write_parts({STATES: states}, {STATES} if states == self.kept_states else set())
-        cache.commit(written, self.layout, {stored.name for stored in states.values()})
+        cache.commit(written, self.layout, {name for stored in states.values() for name in stored.files()})
 
     def _collect_stored_states(self) -> None:
         """The state files the early outputs' process stored while the site was published. A

@@ -26,6 +26,7 @@ import stat
 import zlib
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
@@ -45,38 +46,66 @@ STATE_FILES = "state-*.pickle"  # the names ``StoredState`` files have in the ca
 class StoredState:
     """A writer's state in a file of the cache folder, named after and checked against the
     SHA-256 of its bytes: the digest is kept in the cache's signed state, so the file is
-    unpickled only when its bytes are the ones that build wrote."""
+    unpickled only when its bytes are the ones that build wrote. Its parts
+    (``statefile.Part``) are files of their own, named and checked in the same way: the state
+    file holds their digests."""
 
     name: str
     digest: str
+    parts: tuple[str, ...] = ()  # the digests of its parts' files
 
     @classmethod
     def store(cls, folder: Path, value: Any) -> StoredState:
-        """``value`` written into a new file of ``folder`` (streamed, its large arrays from
-        their own memory: a large state is not held in memory twice, as objects and as bytes)."""
-        temporary = folder / f".state-{os.getpid()}.tmp"
-        with temporary.open("wb") as file:
-            hashing = _HashingWriter(file)
-            statefile.dump(value, hashing)
-        digest = hashing.digest.hexdigest()
-        stored = cls(STATE_FILES.replace("*", digest[:20]), digest)
-        os.replace(temporary, folder / stored.name)
-        return stored
+        """``value`` written into new files of ``folder`` (streamed, its large arrays from
+        their own memory: a large state is not held in memory twice, as objects and as
+        bytes); a part still in the file it was loaded from is not written again."""
+        digest, parts = _write_state_file(folder, value, partial(_stored_part, folder))
+        return cls(_state_file_name(digest), digest, tuple(dict.fromkeys(parts)))
+
+    def files(self) -> list[str]:
+        """The names of its files in the cache folder: the state's and its parts'."""
+        return [self.name, *map(_state_file_name, self.parts)]
 
     def load(self, folder: Path) -> Any:
-        """The state; None when its file is missing or its bytes are not the stored ones (read
-        once: bytes checked and then read again could have been changed in between)."""
+        """The state; None when one of its files is missing or its bytes are not the stored
+        ones (read once: bytes checked and then read again could have been changed in between)."""
         try:
-            data = read_cache_file(folder / self.name)
-        except OSError:
+            return _read_state_file(folder, self.digest, partial(_loaded_part, folder))
+        except (OSError, ValueError, pickle.UnpicklingError):  # missing, altered, or another layout
             return None
-        if hashlib.sha256(data).hexdigest() != self.digest:
-            return None
-        with collector_paused():
-            try:
-                return statefile.loads(data)
-            except (ValueError, pickle.UnpicklingError):  # another layout of numbers, or not such a file
-                return None
+
+
+def _state_file_name(digest: str) -> str:
+    return STATE_FILES.replace("*", digest[:20])
+
+
+def _write_state_file(folder: Path, value: Any, store_part: statefile.PartStore | None) -> tuple[str, list[str]]:
+    """``value`` in a new file named after its digest; that digest and those of its parts."""
+    temporary = folder / f".state-{os.getpid()}-{'state' if store_part else 'part'}.tmp"
+    with temporary.open("wb") as file:
+        hashing = _HashingWriter(file)
+        parts = statefile.dump(value, hashing, store_part)
+    digest = hashing.digest.hexdigest()
+    os.replace(temporary, folder / _state_file_name(digest))
+    return digest, parts
+
+
+def _stored_part(folder: Path, part: statefile.Part) -> str:
+    if part.digest is not None and (folder / _state_file_name(part.digest)).is_file():
+        return part.digest  # loaded with the state, unchanged since: its file is there
+    return _write_state_file(folder, part.value, None)[0]
+
+
+def _read_state_file(folder: Path, digest: str, load_part: statefile.PartLoad | None) -> Any:
+    data = read_cache_file(folder / _state_file_name(digest))
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise ValueError("a state file's bytes are not the stored ones")
+    with collector_paused():
+        return statefile.loads(data, load_part)
+
+
+def _loaded_part(folder: Path, digest: str) -> Any:
+    return _read_state_file(folder, digest, None)
 
 
 class _HashingWriter:
@@ -117,10 +146,15 @@ def collector_paused() -> Iterator[None]:
 
 def _group_of(slot: tuple[str, ...]) -> str:
     """The group a result is kept in: its writer's, and for a per-record result one of the
-    writer's ``RECORD_GROUPS`` (by record, the same in every build)."""
+    writer's ``RECORD_GROUPS``."""
     if len(slot) == 1:
         return slot[0]
-    return f"{slot[0]}#{zlib.crc32(chr(0).join(slot[1:]).encode()) % RECORD_GROUPS}"
+    return f"{slot[0]}#{record_group(slot[1:])}"
+
+
+def record_group(key: tuple[str, ...]) -> int:
+    """Which of ``RECORD_GROUPS`` groups a record's kept results are in (the same in every build)."""
+    return zlib.crc32(chr(0).join(key).encode()) % RECORD_GROUPS
 
 
 @dataclass

@@ -10,13 +10,17 @@ into one new array.
 
 Pickling also remembers every object it wrote until the end (its memo), to write an object
 met again as a reference: for the search index's documents, millions of strings, that memo
-alone was 200 MB at 50,000 records. A ``Chunked`` list is written after the stream too, a
-chunk at a time, each chunk pickled on its own, so only one chunk's memo is held at once.
+alone was 200 MB at 50,000 records. The documents are kept in parts (below), each pickled on
+its own, so only one part's memo is held at once.
+
+A ``Part`` is stored in a file of its own, named after its digest, and the state refers to it
+by that digest. A part loaded with the state and stored again unchanged (the very object) is
+not written again: an edit of one record rewrites the parts it reaches, not a 110 MB state.
 
 Layout: the pickle stream, the sections one after another, the stream's length (8 bytes,
 little-endian). An array section records its type code, item size and byte order, so a
-state stored on a machine that lays numbers out otherwise is refused, not misread; a
-chunked section is each chunk's length (8 bytes) and pickle.
+state stored on a machine that lays numbers out otherwise is refused, not misread. A part is
+referred to in the stream by the SHA-256 of its file.
 """
 
 from __future__ import annotations
@@ -24,13 +28,12 @@ from __future__ import annotations
 import pickle
 import sys
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 RAW_ARRAY_BYTES = 1 << 16
-CHUNK_ITEMS = 1_000
 _WRITE_BYTES = 1 << 20  # small parts are gathered into writes of about this size
 _LENGTH_BYTES = 8
 
@@ -47,22 +50,19 @@ class JoinedArrays:
         return _joined, (self.typecode, self.parts)
 
 
-@dataclass(frozen=True)
-class Chunked:
-    """A long list of independent items (no item refers to another's objects), stored a chunk
-    of ``CHUNK_ITEMS`` at a time; loaded as the list."""
+@dataclass(eq=False)
+class Part:
+    """A piece of a state kept in a file of its own (``digest``: of that file, once stored or
+    loaded). Whoever changes the value makes a new Part: a Part is referred to, not written
+    again, while it still has the digest it was loaded with. Parts do not hold parts."""
 
-    items: list[Any]
-
-    def __reduce__(self) -> tuple[Any, ...]:  # a plain pickle: the list
-        return list, (self.items,)
-
-    def chunks(self) -> Iterator[list[Any]]:
-        for start in range(0, len(self.items), CHUNK_ITEMS):
-            yield self.items[start : start + CHUNK_ITEMS]
+    value: Any
+    digest: str | None = None
 
 
-Section = list[array] | Chunked
+# The digest of a part's file (written unless the part's file is there already); a part's value by digest.
+PartStore = Callable[[Part], str]
+PartLoad = Callable[[str], Any]
 
 
 def _joined(typecode: str, parts: Iterable[array]) -> array:
@@ -72,18 +72,18 @@ def _joined(typecode: str, parts: Iterable[array]) -> array:
     return joined
 
 
-def dump(value: Any, file: BinaryIO) -> None:
-    """Write ``value`` into ``file`` (which needs only ``write``)."""
+def dump(value: Any, file: BinaryIO, store_part: PartStore | None = None) -> list[str]:
+    """Write ``value`` into ``file`` (which needs only ``write``); its parts not stored yet
+    with ``store_part``. The digests of the parts it refers to."""
     counting = _CountingWriter(file)
-    sections: list[Section] = []
-    _SectionPickler(counting, sections).dump(value)
+    sections: list[list[array]] = []
+    pickler = _SectionPickler(counting, sections, store_part)
+    pickler.dump(value)
     stream_length = counting.written
     for section in sections:
-        if isinstance(section, Chunked):
-            _write_chunks(section, file)
-        else:
-            _write_arrays(section, file)
+        _write_arrays(section, file)
     file.write(stream_length.to_bytes(_LENGTH_BYTES, "little"))
+    return pickler.parts
 
 
 def _write_arrays(parts: list[array], file: BinaryIO) -> None:
@@ -99,16 +99,9 @@ def _write_arrays(parts: list[array], file: BinaryIO) -> None:
     _flush(pending, file)
 
 
-def _write_chunks(chunked: Chunked, file: BinaryIO) -> None:
-    for chunk in chunked.chunks():
-        data = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
-        file.write(len(data).to_bytes(_LENGTH_BYTES, "little"))
-        file.write(data)
-
-
-def loads(data: bytes) -> Any:
-    """The value ``dump`` wrote as ``data``; ValueError (or an unpickling error) when the bytes
-    are not such a state."""
+def loads(data: bytes, load_part: PartLoad | None = None) -> Any:
+    """The value ``dump`` wrote as ``data``, its parts read with ``load_part``; ValueError (or
+    an unpickling error) when the bytes are not such a state."""
     if len(data) < _LENGTH_BYTES:
         raise ValueError("state file too short")
     end = len(data) - _LENGTH_BYTES
@@ -116,7 +109,7 @@ def loads(data: bytes) -> Any:
     if stream_length > end:
         raise ValueError("state file's stream length out of range")
     view = memoryview(data)
-    reader = _SectionReader(view[stream_length:end])
+    reader = _SectionReader(view[stream_length:end], load_part)
     token = _READING.set(reader)
     try:
         value = pickle.loads(view[:stream_length])
@@ -147,14 +140,19 @@ class _SectionPickler(pickle.Pickler):
     """Large arrays (and every ``JoinedArrays``) as sections; the rest as pickle does. Only
     objects pickle has no fast path for come here, so strings and numbers cost nothing."""
 
-    def __init__(self, file: Any, sections: list[Section]) -> None:
+    def __init__(self, file: Any, sections: list[list[array]], store_part: PartStore | None) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.sections = sections
+        self.store_part = store_part
+        self.parts: list[str] = []
 
     def reducer_override(self, obj: Any) -> Any:
-        if type(obj) is Chunked:
-            self.sections.append(obj)
-            return _chunked_section, (-(-len(obj.items) // CHUNK_ITEMS),)
+        if type(obj) is Part:
+            if self.store_part is None:
+                raise TypeError("a part of a state inside a part, or outside a state file")
+            obj.digest = self.store_part(obj)
+            self.parts.append(obj.digest)
+            return _part, (obj.digest,)
         if type(obj) is array and len(obj) * obj.itemsize >= RAW_ARRAY_BYTES:
             typecode, parts = obj.typecode, [obj]
         elif type(obj) is JoinedArrays:
@@ -169,9 +167,15 @@ class _SectionPickler(pickle.Pickler):
 
 
 class _SectionReader:
-    def __init__(self, data: memoryview) -> None:
+    def __init__(self, data: memoryview, load_part: PartLoad | None) -> None:
         self.data = data
         self.at = 0
+        self.load_part = load_part
+
+    def part(self, digest: str) -> Part:
+        if self.load_part is None:
+            raise ValueError("a part of a state inside a part")
+        return Part(self.load_part(digest), digest)
 
     def read(self, typecode: str, itemsize: int, byteorder: str, count: int) -> array:
         values = array(typecode)
@@ -184,17 +188,6 @@ class _SectionReader:
         self.at = end
         return values
 
-    def read_chunks(self, count: int) -> list[Any]:
-        items: list[Any] = []
-        for _ in range(count):
-            start = self.at + _LENGTH_BYTES
-            end = start + int.from_bytes(self.data[self.at : start], "little")
-            if end > len(self.data):
-                raise ValueError("state file's chunks cut short")
-            items += pickle.loads(self.data[start:end])
-            self.at = end
-        return items
-
 
 _READING: ContextVar[_SectionReader] = ContextVar("_READING")
 
@@ -204,6 +197,6 @@ def _section(typecode: str, itemsize: int, byteorder: str, count: int) -> array:
     return _READING.get().read(typecode, itemsize, byteorder, count)
 
 
-def _chunked_section(count: int) -> list[Any]:
-    """A ``Chunked`` list stored as a section of ``count`` chunks (called by the unpickler)."""
-    return _READING.get().read_chunks(count)
+def _part(digest: str) -> Part:
+    """A part stored in a file of its own (called by the unpickler)."""
+    return _READING.get().part(digest)

@@ -16,8 +16,8 @@ from ...site.graph import SiteGraph
 from ...site.urls import UrlScheme
 from ..context import OutputContext, OutputTarget
 from ..files import SiteFiles
-from ..memo import OutputMemo, RecordKey
-from ..statefile import Chunked
+from ..memo import OutputMemo, RecordKey, record_group
+from ..statefile import Part
 from .documents import SearchDocument, free_documents, record_document, search_documents, user_dictionary
 
 if TYPE_CHECKING:  # the indexer's imports are heavy (see _FROM_WRITER)
@@ -160,7 +160,7 @@ def update_search_index(target: OutputTarget, state: SearchState | None, part: G
     characters = _characters(counts, free) if counts is not None else None
     files, index = updated_index_files(documents, part.dictionary, digests, last, characters)
     memo.remember(WRITER, key, write_search_files(target, files))
-    kept_state = SearchState(index, target.scheme, records, counts)
+    kept_state = SearchState(index, target.scheme, records, counts, state.record_parts if state is not None else {})
     if state is not None and index[0].prefixes is None:  # a rebuild on the whole dictionary
         memo.keep_state_made(WRITER, partial(_with_dictionary_shards, kept_state))
     else:
@@ -174,7 +174,7 @@ def _with_dictionary_shards(state: SearchState) -> SearchState:
     24 MB that a cold build would spend for builds that may never come."""
     from .text import whole_dictionary_shards
 
-    state.index[0].prefixes = whole_dictionary_shards()
+    state.index[0].prefixes = Part(whole_dictionary_shards())
     return state
 
 
@@ -210,14 +210,36 @@ class SearchState:
     # ``index.CharacterCounts`` of ``records``' documents: None in a cold build's state (the
     # first rebuild counts them while it waits for the graph), then kept from rebuild to rebuild.
     characters: CharacterCounts | None = field(default=None, compare=False)
+    # The parts the last state kept its records in, by group (``record_group``). The documents
+    # are a third of the state: a group whose records all have their kept digests is referred
+    # to, not written again, so an edit of one record rewrites one group.
+    record_parts: dict[int, Part] = field(default_factory=dict, compare=False, repr=False)
 
-    # The documents are stored a chunk at a time (``Chunked``): pickled with the rest, pickle's
-    # memo held a reference to every one of their strings until the whole state was written.
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "records": Chunked(list(self.records.items()))}
+        state = {**self.__dict__, "records": self._parts()}
+        del state["record_parts"]
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state, records=dict(state["records"]))
+        parts: dict[int, Part] = state["records"]
+        records: dict[RecordKey, tuple[SearchDocument, str]] = {}
+        for part in parts.values():
+            records.update(part.value)
+        self.__dict__.update(state, records=records, record_parts=parts)
+
+    def _parts(self) -> dict[int, Part]:
+        groups: dict[int, dict[RecordKey, tuple[SearchDocument, str]]] = {}
+        for key, found in self.records.items():
+            groups.setdefault(record_group(key), {})[key] = found
+        return {number: self._part(number, group) for number, group in sorted(groups.items())}
+
+    def _part(self, number: int, group: dict[RecordKey, tuple[SearchDocument, str]]) -> Part:
+        kept = self.record_parts.get(number)
+        if kept is not None and kept.value.keys() == group.keys() and all(
+            kept.value[key][1] == digest for key, (_document, digest) in group.items()
+        ):
+            return kept  # equal digests: equal documents
+        return Part(group)
 
 
 def _files_key(target: OutputTarget, free_digests: list[str]) -> tuple[object, ...]:

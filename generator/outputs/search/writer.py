@@ -97,7 +97,7 @@ def updated_index_files(
     if kept is not None and kept[0].dictionary == dictionary:
         state, rendered = kept
         # Few documents to segment: jieba's dictionary is read shard by shard as they need it.
-        builder = IndexBuilder(partial(Segmenter, dictionary, state.added, state.prefixes))
+        builder = IndexBuilder(partial(Segmenter, dictionary, state.added, state.prefix_shards))
         changed = builder.update_in_place(state, documents, digests)
         if changed is not None:
             edited = {n for n, (old, new) in enumerate(zip(state.digests, digests, strict=True)) if old != new}
@@ -106,7 +106,7 @@ def updated_index_files(
                 return updated[0], (builder.state(dictionary, digests, last), updated[1])
             files, rendered = render_files_kept(builder.build())
             return files, (builder.state(dictionary, digests, last), rendered)
-        builder = IndexBuilder(partial(Segmenter, dictionary, state.added, state.prefixes))
+        builder = IndexBuilder(partial(Segmenter, dictionary, state.added, state.prefix_shards))
         builder.add_updated(state, documents, digests)
     else:
         builder.add_all(documents)

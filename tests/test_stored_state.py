@@ -93,6 +93,54 @@ def test_the_postings_come_back_term_by_term(tmp_path_factory: pytest.TempPathFa
     assert pickle.loads(pickle.dumps(postings)).entries == postings.entries
 
 
+def _postings_of(entries: list[list[int]]) -> Postings:
+    postings = Postings()
+    for number, values_of_term in enumerate(entries):
+        postings.terms.append(f"t{number}")
+        postings.numbers[f"t{number}"] = number
+        postings.entries.append(array("I", values_of_term))
+    return postings
+
+
+@settings(max_examples=30, deadline=None)
+@given(entries=st.lists(st.lists(st.integers(0, 2**32 - 1), max_size=50), min_size=1, max_size=80),
+       edits=st.lists(st.tuples(st.integers(0, 200), st.sampled_from(["append", "delete", "set"]),
+                                st.integers(0, 2**32 - 1)), max_size=30),
+       new_terms=st.lists(st.lists(st.integers(0, 2**32 - 1), max_size=5), max_size=4))
+def test_postings_loaded_edited_and_stored_again_come_back_with_the_edits(
+    tmp_path_factory: pytest.TempPathFactory, entries: list[list[int]],
+    edits: list[tuple[int, str, int]], new_terms: list[list[int]],
+) -> None:
+    """What a rebuild does to the kept postings: a few terms' postings changed, a few terms
+    added; the next rebuild reads every term back as it was left."""
+    folder = tmp_path_factory.mktemp("state")
+    loaded = _stored_and_loaded(folder, _postings_of(entries))
+    expected = [list(values_of_term) for values_of_term in entries]
+    for term, edit, value in edits:
+        term %= len(entries)
+        postings_of_term = loaded.entries[term]
+        if edit == "append":
+            postings_of_term.append(value)
+            expected[term].append(value)
+        elif expected[term]:
+            if edit == "delete":
+                del postings_of_term[0]
+                del expected[term][0]
+            else:
+                postings_of_term[-1] = value
+                expected[term][-1] = value
+    for values_of_term in new_terms:
+        loaded.terms.append(f"t{len(loaded.terms)}")
+        loaded.numbers[loaded.terms[-1]] = len(loaded.terms) - 1
+        loaded.entries.append(array("I", values_of_term))
+        expected.append(values_of_term)
+    assert [list(values_of_term) for values_of_term in loaded.entries] == expected
+    again = _stored_and_loaded(folder, loaded)
+    assert [list(values_of_term) for values_of_term in again.entries] == expected
+    assert again.numbers == {f"t{n}": n for n in range(len(expected))}
+    assert pickle.loads(pickle.dumps(again)).entries == [array("I", values) for values in expected]
+
+
 def _cut(data: bytes) -> bytes:
     return data[: len(data) // 2]
 

@@ -52,6 +52,8 @@ from .text import (
     PrefixShards,
     Segmenter,
     has_cjk,
+    known_readings,
+    learn_readings,
     normalize,
     pinyin_terms,
     shard_key,
@@ -719,6 +721,8 @@ class IndexState:
     # rebuild): later builds segment their few documents without loading all of it. The
     # same in every build: a part of the state of its own (9.5 MB), written once.
     prefixes: Part | None = None
+    # The readings of the names' words (``text.known_readings``), in a part of its own.
+    readings: Part | None = None
 
     @property
     def prefix_shards(self) -> PrefixShards | None:
@@ -936,10 +940,12 @@ class IndexBuilder:
             added = kept.added  # no document needed the segmenter: the same words
         prefixes = kept.prefixes if kept is not None else None  # jieba's own: the same in every build
         return IndexState(frozenset(dictionary), digests, self._profiles, self._postings, self._words, added,
-                          prefixes)
+                          prefixes, _readings_part(kept.readings if kept is not None else None))
 
-    def _merge(self, terms: list[str], entries: list[bytes], profiles: list[StoredProfile]) -> None:
+    def _merge(self, terms: list[str], entries: list[bytes], profiles: list[StoredProfile],
+               readings: dict[str, tuple[str, ...]]) -> None:
         """A worker's part: its vocabulary numbers mapped onto this builder's."""
+        learn_readings(readings)
         postings = self._postings
         table = []
         for term, data in zip(terms, entries, strict=True):
@@ -972,6 +978,13 @@ class IndexBuilder:
         for (term, _), value in zip(kept, encoded, strict=True):
             postings[term] = WORD_MARK + value if term in words else value
         return SearchIndex(documents, postings, index_characters(documents))
+
+
+def _readings_part(kept: Part | None) -> Part:
+    """The readings known now: the kept part while no word was read since it was learnt."""
+    if kept is not None and len(kept.value) == len(known_readings()):
+        return kept
+    return Part(dict(known_readings()))
 
 
 def _halfway(weights: Iterable[int]) -> int:
@@ -1079,7 +1092,8 @@ class CharacterCounts:
 
 # A range of records' part of the index: its vocabulary, each term's postings as raw
 # arrays, the profiles numbered in that vocabulary (see ``IndexBuilder._merge``).
-_RangePart = tuple[list[str], list[bytes], list[StoredProfile]]
+# A worker's vocabulary, postings and profiles, and the readings of the words it read.
+_RangePart = tuple[list[str], list[bytes], list[StoredProfile], dict[str, tuple[str, ...]]]
 
 
 def _range_profiles(
@@ -1090,4 +1104,4 @@ def _range_profiles(
     postings = Postings()
     profiles = [stored_profile(document_profile(documents[number], segmenter), averages, postings, number)
                 for number in range(*bounds)]
-    return postings.terms, [entries.tobytes() for entries in postings.entries], profiles
+    return postings.terms, [entries.tobytes() for entries in postings.entries], profiles, known_readings()

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import unicodedata
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, pairwise
@@ -27,7 +27,6 @@ from pathlib import Path
 
 import jieba
 import opencc
-from pypinyin import Style, lazy_pinyin, pinyin
 
 # Runs of characters that can form a search term; everything else (punctuation, spaces,
 # symbols) separates terms, in the index and in the browser alike.
@@ -394,10 +393,30 @@ class Segmenter:
         return longer
 
 
-@lru_cache(maxsize=1 << 16)
+# Every word's readings worked out so far: the build cache keeps them with the index's state
+# (``known_readings``, ``learn_readings``), so that a rebuild whose names bring no new word
+# never loads pypinyin (its phrase dictionary takes a fifth of a second).
+_READINGS: dict[str, tuple[str, ...]] = {}
+
+
 def _word_readings(word: str) -> tuple[str, ...]:
     """pypinyin's readings of one word (slow per call; names share most of their words)."""
-    return tuple(p.lower() for p in lazy_pinyin(word))
+    found = _READINGS.get(word)
+    if found is None:
+        from pypinyin import lazy_pinyin
+
+        found = _READINGS[word] = tuple(p.lower() for p in lazy_pinyin(word))
+    return found
+
+
+def known_readings() -> dict[str, tuple[str, ...]]:
+    return _READINGS
+
+
+def learn_readings(readings: Mapping[str, tuple[str, ...]]) -> None:
+    """Readings worked out elsewhere (a worker, the last build): they depend on the word and
+    pypinyin's version alone."""
+    _READINGS.update(readings)
 
 
 def pinyin_terms(name: str, segmenter: Segmenter) -> dict[str, bool]:
@@ -510,6 +529,8 @@ def common_characters(count: int = COMMON_CHARACTERS) -> list[str]:
 @lru_cache(maxsize=1 << 16)
 def readings(ch: str) -> tuple[str, ...]:
     """Toneless readings of one character, the commonest first (长 -> zhang, chang)."""
+    from pypinyin import Style, pinyin  # only when the names' characters change (see _word_readings)
+
     found = pinyin(ch, heteronym=True, style=Style.NORMAL, errors="ignore")
     values = [r.lower() for r in (found[0] if found else []) if PINYIN_SYLLABLE.match(r)]
     return tuple(dict.fromkeys(values))[:MAX_READINGS]

@@ -32,7 +32,7 @@ from .index import (
     shard_count,
     shard_of,
 )
-from .text import Segmenter, common_characters, reading_table, t2s_query_map
+from .text import Segmenter, common_characters, learn_readings, reading_table, t2s_query_map
 
 if TYPE_CHECKING:
     from ..context import OutputTarget
@@ -94,6 +94,8 @@ def updated_index_files(
     text and of their names (``index_characters``, ``name_characters``), if known already."""
     builder = IndexBuilder(partial(Segmenter, dictionary))
     last = kept[0] if kept is not None else None
+    if last is not None and last.readings is not None:
+        learn_readings(last.readings.value)
     if kept is not None and kept[0].dictionary == dictionary:
         state, rendered = kept
         # Few documents to segment: jieba's dictionary is read shard by shard as they need it.

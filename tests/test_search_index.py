@@ -47,7 +47,6 @@ from generator.outputs.search.text import (
     whole_dictionary_shards,
 )
 from generator.outputs.search.writer import index_files, updated_index_files
-from generator.site.graph import known_pinyin_keys
 from generator.site.source import ContentSource
 from generator.site.urls import UrlScheme
 from tests.support.project import REPO, SAMPLE_DATE
@@ -473,15 +472,14 @@ def test_an_index_updated_after_edits_equals_one_built_from_scratch(few_document
         assert files == index_files(documents, dictionary), f"after {kind} at {at} ({text})"
 
 
-# Run in a fresh interpreter: the kept state and the sort keys (which the build restores from
-# its cache before it starts the search process), a body edit, the update; whether pypinyin loaded.
+# Run in a fresh interpreter: the kept state, a body edit, the update; whether pypinyin loaded.
+# The build's own sort keys are not given: the search process sorts values the build never
+# sorts (the facets'), and its kept state must hold what it needs.
 _BODY_EDIT_UPDATE = """
 import dataclasses, pickle, sys
 from generator.outputs.search import document_digests
 from generator.outputs.search.writer import index_files, updated_index_files
-from generator.site.graph import known_pinyin_keys
-documents, dictionary, kept, sort_keys = pickle.loads(open(sys.argv[1], "rb").read())
-known_pinyin_keys().update(sort_keys)
+documents, dictionary, kept = pickle.loads(open(sys.argv[1], "rb").read())
 documents[3] = dataclasses.replace(documents[3], body="居民议事会又增加了一次。" + documents[3].body)
 files, _ = updated_index_files(documents, dictionary, document_digests(documents), kept)
 loaded = "pypinyin" in sys.modules
@@ -497,7 +495,7 @@ def test_a_rebuild_after_a_body_edit_finds_every_reading_kept_and_does_not_load_
     documents, dictionary = few_documents
     _, kept = updated_index_files(documents, dictionary, document_digests(documents), None)
     state = tmp_path / "state.pickle"
-    state.write_bytes(pickle.dumps((documents, dictionary, kept, known_pinyin_keys())))
+    state.write_bytes(pickle.dumps((documents, dictionary, kept)))
     result = subprocess.run([sys.executable, "-c", _BODY_EDIT_UPDATE, str(state)], capture_output=True, text=True,
                             cwd=REPO, check=False)
     assert result.returncode == 0, result.stderr

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...site.graph import SiteGraph, pinyin_key
+from ...site.graph import SiteGraph, known_pinyin_keys, pinyin_key
 from ...site.urls import UrlScheme
 from .documents import FACETS, SearchDocument, search_documents, user_dictionary
 from .index import (
@@ -76,6 +76,9 @@ class RenderedIndex:
     name_characters: set[str]
     characters: set[str]
     t2s: str
+    # The pinyin sort keys of the facets' values: the build process never sorts some of them,
+    # so its kept sort keys do not spare the next rebuild's search process pypinyin.
+    sort_keys: dict[str, tuple[str, str]]
 
 
 def updated_index_files(
@@ -96,6 +99,8 @@ def updated_index_files(
     last = kept[0] if kept is not None else None
     if last is not None and last.readings is not None:
         learn_readings(last.readings.value)
+    if kept is not None:
+        known_pinyin_keys().update(kept[1].sort_keys)
     if kept is not None and kept[0].dictionary == dictionary:
         state, rendered = kept
         # Few documents to segment: jieba's dictionary is read shard by shard as they need it.
@@ -135,7 +140,7 @@ def render_files_kept(index: SearchIndex) -> tuple[SearchFiles, RenderedIndex]:
     files["readings.js"] = _readings_file(name_characters)
     t2s = _t2s(index.characters)
     rendered = RenderedIndex(files, len(shards), len(sound_shards), index.estimated_bytes(), name_characters,
-                             index.characters, t2s)
+                             index.characters, t2s, _facet_sort_keys(index.documents))
     return _finished(rendered, len(index.documents)), rendered
 
 
@@ -176,7 +181,8 @@ def _rewritten(
     if names != kept.name_characters:
         files["readings.js"] = _readings_file(names)
     t2s = kept.t2s if text_characters == kept.characters else _t2s(text_characters)
-    rendered = RenderedIndex(files, kept.shards, kept.sounds, (main, sound), names, text_characters, t2s)
+    rendered = RenderedIndex(files, kept.shards, kept.sounds, (main, sound), names, text_characters, t2s,
+                             _facet_sort_keys(documents))
     return _finished(rendered, len(documents)), rendered
 
 
@@ -243,6 +249,12 @@ def _meta(document: SearchDocument) -> list[object]:
         " · ".join(document.facts),
         document.excerpt[:EXCERPT_CHARS],
     ]
+
+
+def _facet_sort_keys(documents: list[SearchDocument]) -> dict[str, tuple[str, str]]:
+    """The sort keys of every facet value (``_facets`` has worked them out)."""
+    return {value: pinyin_key(value) for document in documents for key in FACETS
+            for value in document.facets.get(key, [])}
 
 
 def _facets(documents: list[SearchDocument]) -> list[dict[str, object]]:

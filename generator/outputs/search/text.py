@@ -25,8 +25,9 @@ from itertools import chain, pairwise
 from operator import add, attrgetter
 from pathlib import Path
 
-import jieba
 import opencc
+
+from .jieba_import import jieba
 
 # Runs of characters that can form a search term; everything else (punctuation, spaces,
 # symbols) separates terms, in the index and in the browser alike.

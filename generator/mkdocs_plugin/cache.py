@@ -15,7 +15,9 @@ builds to open from disk; the plugin's ``cache_dir``, ``tongxin build --cache-di
 - ``state-<digest>.pickle``: output writers' own states (the search index's postings, term
   profiles and documents; ``generator.outputs.memo.StoredState``), written and read only by
   the process that writes that output, so the build process never holds them; the signed
-  state names each with its SHA-256, checked before it is unpickled;
+  state names each with its SHA-256, checked before it is unpickled. A state's parts
+  (``statefile.Part``: the documents in groups, jieba's dictionary shards) are files of the
+  same pattern, named in the state file by their SHA-256 and checked in the same way;
 - ``site/``: a copy of the published site made of hard links (``sitetree``);
 - ``lock`` (held while a build uses the cache) and ``publishing`` (present while the site
   and ``site/`` change: a cache found with it is not trusted).

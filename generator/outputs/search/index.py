@@ -1091,8 +1091,8 @@ class CharacterCounts:
 
 
 # A range of records' part of the index: its vocabulary, each term's postings as raw
-# arrays, the profiles numbered in that vocabulary (see ``IndexBuilder._merge``).
-# A worker's vocabulary, postings and profiles, and the readings of the words it read.
+# arrays, the profiles numbered in that vocabulary (see ``IndexBuilder._merge``), and the
+# readings of the words read for it.
 _RangePart = tuple[list[str], list[bytes], list[StoredProfile], dict[str, tuple[str, ...]]]
 
 

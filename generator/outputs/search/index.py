@@ -602,7 +602,15 @@ class SplitOnDemand:
         return found
 
     def __iter__(self) -> Iterator[array]:
-        return map(self.__getitem__, range(len(self)))
+        # Read only (an index built from every term): the slices are not kept, so the
+        # postings are not held twice, as the joined array and as arrays of their own.
+        for number in range(len(self._counts)):
+            found = self._split.get(number)
+            if found is None:
+                end = self._ends[number]
+                found = self._joined[end - self._counts[number] : end]
+            yield found
+        yield from self._added
 
     def append(self, entries: array) -> None:
         self._added.append(entries)

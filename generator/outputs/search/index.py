@@ -129,8 +129,14 @@ def encode_number(value: int) -> str:
     return "".join(reversed(digits))
 
 
-# Codes of the small numbers that make up nearly every posting, computed once.
-SMALL_CODES = [encode_number(value) for value in range(1 << 15)]
+# Codes of the small numbers that make up nearly every posting (one, two and three digits,
+# in the order of their values), made once per process: joined from the digits, not by
+# ``encode_number`` 32,768 times (45-90 ms in every build's search process).
+SMALL_CODES = [
+    *LAST_DIGITS,
+    *(high + low for high in MORE_DIGITS[1:] for low in LAST_DIGITS),
+    *(high + middle + low for high in MORE_DIGITS[1:] for middle in MORE_DIGITS for low in LAST_DIGITS),
+]
 
 
 def encode_postings(entries: Iterable[int]) -> str:

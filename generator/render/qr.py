@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import segno
-
 # The quiet zone the QR standard asks for, in modules.
 QUIET_ZONE = 4
 
@@ -24,6 +22,9 @@ class QrCode:
 
 
 def qr_code(url: str) -> QrCode:
+    # Imported here: only a portal with a site_url prints codes, and a rebuild renders few pages.
+    import segno
+
     # Level M survives a crease or a smudge on a paper notice; micro codes many phones cannot read.
     code = segno.make(url, error="m", micro=False)
     rows = [list(row) for row in code.matrix_iter(scale=1, border=QUIET_ZONE)]

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 import yaml
@@ -42,7 +43,6 @@ from markdown.extensions.toc import slugify_unicode
 from mkdocs.commands.build import _populate_page
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
@@ -96,6 +96,9 @@ from .preview import ErrorPanel, serve_with_panel
 from .shell import PageShell, escape_config_texts, escape_nav_titles, escape_page_title
 from .sitetree import FileEntry, TreeMismatch, publish_with_tree, publish_without_tree, restamped
 from .templates import correct_material
+
+if TYPE_CHECKING:  # serve's server: only ``tongxin serve`` imports it (and watchdog, http.server)
+    from mkdocs.livereload import LiveReloadServer
 
 log = logging.getLogger("mkdocs.plugins.tongxin")
 OUTPUTS = "outputs:"  # the build cache's parts holding an output writer's results

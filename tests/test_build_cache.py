@@ -230,10 +230,14 @@ def _symlink(project: Project) -> None:
 
 def _replaced(path: Path, by: str) -> None:
     """A cache file replaced by what a cache restored from elsewhere could hold in its place:
-    a link to a file that never ends, or a named pipe nothing writes to."""
+    a link to a file that never ends, a named pipe nothing writes to, or a folder (in the way
+    of the file the next build writes under the same name)."""
     path.unlink()
     if by == "endless":
         path.symlink_to("/dev/zero")
+    elif by == "folder":
+        path.mkdir()
+        (path / "inside").write_text("x", encoding="utf-8")
     else:
         os.mkfifo(path)
 
@@ -256,6 +260,8 @@ TAMPERING: dict[str, tuple[Callable[[Project], None], str]] = {
                             "状态文件"),
     "state files altered but the search state's": (_parts_but_the_states, "状态文件"),
     "manifest a named pipe": (lambda p: _replaced(_cache(p) / "manifest", "pipe"), "构建缓存"),
+    "state files replaced by folders": (
+        lambda p: [_replaced(part, "folder") for part in _cache(p).glob("part-*.pickle")], "构建缓存"),
     "state files linked to an endless file": (
         lambda p: [_replaced(part, "endless") for part in _cache(p).glob("part-*.pickle")], "构建缓存"),
     "older code": (lambda p: _resign(p, lambda m: m.update(code="0" * 64), "the key of this test"), "已更新"),
@@ -353,6 +359,7 @@ SEARCH_STATE_DAMAGE: dict[str, Callable[[Path], None]] = {
     "a byte flipped": _flip_a_byte,
     "linked to an endless file": lambda path: _replaced(path, "endless"),
     "a named pipe": lambda path: _replaced(path, "pipe"),
+    "a folder": lambda path: _replaced(path, "folder"),
 }
 
 

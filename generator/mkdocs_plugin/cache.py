@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..outputs.memo import STATE_FILES, collector_paused, read_cache_file
+from ..outputs.memo import STATE_FILES, collector_paused, read_cache_file, remove_cache_file, replace_cache_file
 from .sitetree import FileEntry
 
 log = logging.getLogger("mkdocs.plugins.tongxin.cache")
@@ -312,7 +312,7 @@ class BuildCache:
         for pattern in ("part-*.pickle", STATE_FILES, ".state-*.tmp"):
             for stale in self.folder.glob(pattern):
                 if stale.name not in kept:
-                    stale.unlink(missing_ok=True)
+                    remove_cache_file(stale)
 
     def begin_publishing(self) -> None:
         (self.folder / PUBLISHING).touch()
@@ -336,4 +336,4 @@ class BuildCache:
 def _write_atomically(path: Path, data: bytes) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_bytes(data)
-    os.replace(temporary, path)
+    replace_cache_file(temporary, path)

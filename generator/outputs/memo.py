@@ -22,6 +22,7 @@ import hashlib
 import logging
 import os
 import pickle
+import shutil
 import stat
 import zlib
 from collections.abc import Callable, Hashable, Iterator
@@ -86,7 +87,7 @@ def _write_state_file(folder: Path, value: Any, store_part: statefile.PartStore 
         hashing = _HashingWriter(file)
         parts = statefile.dump(value, hashing, store_part)
     digest = hashing.digest.hexdigest()
-    os.replace(temporary, folder / _state_file_name(digest))
+    replace_cache_file(temporary, folder / _state_file_name(digest))
     return digest, parts
 
 
@@ -129,6 +130,22 @@ def read_cache_file(path: Path) -> bytes:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise OSError(f"not a regular file: {path}")
         return file.read()
+
+
+def replace_cache_file(temporary: Path, path: Path) -> None:
+    """``temporary`` moved to ``path`` in the cache folder. A folder in its place (a cache
+    restored from elsewhere can hold anything) is removed first: ``os.replace`` would refuse
+    it, and a file written again under the same name would then fail every build."""
+    remove_cache_file(path)
+    os.replace(temporary, path)
+
+
+def remove_cache_file(path: Path) -> None:
+    """Remove what the cache folder holds at ``path``, a file or not (nothing if missing)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
